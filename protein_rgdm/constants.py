@@ -1,0 +1,30 @@
+"""Physical constants shared by every stage. Defined once; import them, never re-type them."""
+
+import math
+
+__all__ = [
+    "CA_CA_DISTANCE",
+    "CHAIN_BREAK_DISTANCE",
+    "HARMONIC_SPRING",
+    "PRIOR_C",
+    "PRIOR_MASS",
+    "AMINO_ACIDS",
+]
+
+#: Mean distance between consecutive Cα atoms of a trans peptide, in Å.
+CA_CA_DISTANCE: float = 3.8
+
+#: Consecutive observed Cα atoms farther apart than this (Å) mark a chain break.
+CHAIN_BREAK_DISTANCE: float = 4.2
+
+#: EigenFold harmonic polymer spring constant a = 3 / 3.8² in Å⁻².
+HARMONIC_SPRING: float = 3.0 / CA_CA_DISTANCE**2
+
+#: RGDM free-theory amplitude c = 3.8² / 2.3211 in Å² (power spectrum c / (k² + m²)).
+PRIOR_C: float = CA_CA_DISTANCE**2 / 2.3211
+
+#: RGDM free-theory mass m = π / 100 (dimensionless wave number).
+PRIOR_MASS: float = math.pi / 100.0
+
+#: The 20 standard amino acids, one-letter codes, in alphabetical order of their letters.
+AMINO_ACIDS: str = "ACDEFGHIKLMNPQRSTVWY"
