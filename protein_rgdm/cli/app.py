@@ -1,25 +1,25 @@
-"""Root Typer application and the error handling shared by every command."""
+"""Root click group and the error handling shared by every command."""
 
 from __future__ import annotations
 
 import importlib
 import sys
 
-import typer
+import click
 
+from protein_rgdm import __version__
 from protein_rgdm.errors import ProteinRGDMError
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(
-    name="protein-rgdm",
-    help="Protein backbone generation with renormalization-group diffusion.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
 
-#: Modules that add commands; each defines ``register(app: typer.Typer) -> None``.
+@click.group(name="protein-rgdm", context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="protein-rgdm")
+def app() -> None:
+    """Protein backbone generation with renormalization-group (RG) diffusion."""
+
+
+#: Modules that add commands; each defines ``register(group: click.Group) -> None``.
 _COMMAND_MODULES = (
     "protein_rgdm.cli.data",
     "protein_rgdm.cli.diffusion",
@@ -50,24 +50,18 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI; package errors become one line on stderr and exit code 2."""
     _register_all()
     try:
-        app(args=argv, standalone_mode=False)
+        app.main(args=argv, prog_name="protein-rgdm", standalone_mode=False)
     except ProteinRGDMError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        click.echo(f"error: {exc}", err=True)
         return 2
-    except typer.Exit as exc:
-        return exc.exit_code
-    except typer.Abort:
-        print("aborted", file=sys.stderr)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
         return 130
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            return exc.exit_code
-        raise
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
     return 0
 
 
