@@ -1,0 +1,22 @@
+"""Structure prediction for new sequences from a trained checkpoint.
+
+``inputs`` reads FASTA / CSV / folders with safe ids, ``engine`` loads the checkpoint once and
+samples, ``ranking`` scores samples without a reference, ``writer`` writes Cα PDB / mmCIF, and
+``runner`` ties them together with batching, seeds, failures and resumable output.
+"""
+
+from protein_rgdm.predict.inputs import SequenceRecord, read_sequences, sanitize_id
+from protein_rgdm.predict.ranking import ensemble_consistency, rank_descending, tm_score_aligned
+from protein_rgdm.predict.runner import PredictionRun, derive_seed, predict_records
+
+__all__ = [
+    "SequenceRecord",
+    "read_sequences",
+    "sanitize_id",
+    "ensemble_consistency",
+    "rank_descending",
+    "tm_score_aligned",
+    "PredictionRun",
+    "derive_seed",
+    "predict_records",
+]

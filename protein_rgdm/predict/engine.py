@@ -1,0 +1,146 @@
+"""The sampling engine: a checkpoint loaded once, its diffusion (optionally re-scheduled) and device.
+
+The only place prediction touches the model and diffusion packages, through the agreed API:
+``train.checkpoint.load_for_inference`` and ``Diffusion.sample``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from protein_rgdm.config.predict import PredictConfig
+from protein_rgdm.errors import ConfigError, InputError
+from protein_rgdm.fileio import sha256_file
+
+__all__ = ["Engine", "SampleOutput", "resolve_device", "load_engine"]
+
+
+@dataclasses.dataclass
+class SampleOutput:
+    """What one call of the sampler returned for a batch of samples of one sequence.
+
+    Attributes
+    ----------
+    coords
+        (B, L, 3) float32 numpy array, Å.
+    nfe
+        Number of score-network evaluations.
+    num_steps
+        Reverse steps taken.
+    trajectory
+        (T, B, L, 3) float32 numpy array of intermediate states in Å, or None.
+    """
+
+    coords: Any
+    nfe: int
+    num_steps: int
+    trajectory: Any | None = None
+
+
+class Engine:
+    """A loaded model ready to sample: ``sample(sequence, n, seed, name)``.
+
+    Parameters
+    ----------
+    inference
+        Object with ``score_fn(sequences, mask, names)``, ``diffusion`` and ``metadata``
+        (``train.checkpoint.InferenceModel``).
+    diffusion
+        The diffusion process to sample with (the checkpoint's, or one rebuilt with a
+        different schedule).
+    device
+        torch device the model lives on.
+    model_version
+        JSON-able facts about the checkpoint (path, sha256, step, git commit, package version).
+    schedule
+        JSON-able description of the sampling schedule.
+    """
+
+    def __init__(self, inference: Any, diffusion: Any, device: Any, model_version: dict, schedule: dict) -> None:
+        self.inference = inference
+        self.diffusion = diffusion
+        self.device = device
+        self.model_version = model_version
+        self.schedule = schedule
+
+    def sample(
+        self, sequence: str, n: int, seed: int, name: str, *, deterministic: bool = False, trajectory: bool = False
+    ) -> SampleOutput:
+        """Draw ``n`` structures of ``sequence`` in one batch with a generator seeded by ``seed``."""
+        import torch
+
+        L = len(sequence)
+        mask = torch.ones(n, L, dtype=torch.bool, device=self.device)
+        generator = torch.Generator(device=self.device).manual_seed(int(seed))
+        with torch.no_grad():
+            score_fn = self.inference.score_fn([sequence] * n, mask, [name] * n)
+            res = self.diffusion.sample(
+                score_fn, mask, generator, deterministic=deterministic, return_trajectory=trajectory
+            )
+        traj = None
+        if trajectory and res.trajectory is not None:
+            traj = torch.stack([t.detach().float().cpu() for t in res.trajectory]).numpy()
+        return SampleOutput(
+            coords=res.x.detach().float().cpu().numpy(), nfe=int(res.nfe), num_steps=int(res.num_steps), trajectory=traj
+        )
+
+
+def resolve_device(name: str):
+    """``'auto'`` → cuda when available else cpu; anything else is passed to ``torch.device``."""
+    import torch
+
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError as exc:
+        raise ConfigError(f"device '{name}': {exc}") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ConfigError(f"device '{name}' requested but CUDA is not available")
+    return device
+
+
+def _rescheduled(diffusion: Any, config: PredictConfig) -> tuple[Any, dict]:
+    """The checkpoint's diffusion, or one rebuilt with the step budget / schedule overrides."""
+    from protein_rgdm.diffusion import Diffusion
+
+    cfg = diffusion.config
+    overrides = dict(config.schedule_overrides)
+    if config.t32 is not None:
+        overrides["t32"] = config.t32
+    if overrides:
+        schedule = cfg.schedule.model_dump()
+        unknown = sorted(set(overrides) - set(schedule))
+        if unknown:
+            raise ConfigError(
+                f"schedule override(s) {unknown} not parameters of the checkpoint's '{schedule.get('kind')}' schedule "
+                f"(has {sorted(schedule)})"
+            )
+        schedule.update(overrides)
+        cfg = cfg.model_validate({**cfg.model_dump(), "schedule": schedule})
+        diffusion = Diffusion.from_config(cfg)
+    return diffusion, cfg.schedule.model_dump(mode="json")
+
+
+def load_engine(checkpoint: str | Path, config: PredictConfig) -> Engine:
+    """Load ``checkpoint`` once onto the configured device and apply the schedule overrides."""
+    from protein_rgdm.train.checkpoint import load_for_inference
+
+    checkpoint = Path(checkpoint)
+    if not checkpoint.is_file():
+        raise InputError(f"{checkpoint}: checkpoint not found")
+    device = resolve_device(config.device)
+    inference = load_for_inference(checkpoint, device)
+    diffusion, schedule = _rescheduled(inference.diffusion, config)
+    from protein_rgdm import __version__
+
+    meta = dict(inference.metadata or {})
+    version = {
+        "checkpoint": str(checkpoint),
+        "checkpoint_sha256": sha256_file(checkpoint),
+        "package_version": __version__,
+        **{k: meta[k] for k in sorted(meta) if isinstance(meta[k], (str, int, float, bool, type(None)))},
+    }
+    return Engine(inference, diffusion, device, version, schedule)

@@ -1,0 +1,259 @@
+"""Predict structures for many sequences: batching, seeds, failures, resumable per-record output.
+
+Layout of ``out_dir``::
+
+    predictions/<id>/<id>_sample_<k>.pdb|.cif   Cα trace, chain A, residues 1..L (k = 0..N-1)
+    predictions/<id>/<id>_sample_<k>.json       seed, schedule, steps, NFE, wall time, model version,
+                                                ranking_score, rank
+    predictions/<id>/.complete.json             completion marker (written last; a re-run skips the record)
+    trajectories/<id>/<id>_sample_<k>.pdb       reverse trajectory, one MODEL per step (optional)
+    summary.csv                                 id, sample, rank, ranking_score, path
+    failed.tsv                                  id, source, reason of every record that could not be done
+
+Batching: records are taken shortest first; the samples of one record are drawn together, split
+into batches of at most ``batch_residues // L`` samples. Each batch's generator seed is derived
+from the base seed, the record id and the batch's first sample index only, so a record's samples
+do not depend on which other records are in the input, nor on whether the run was resumed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from protein_rgdm.config.predict import PredictConfig
+from protein_rgdm.constants import AMINO_ACIDS
+from protein_rgdm.errors import ConfigError, InputError, ProteinRGDMError
+from protein_rgdm.fileio import atomic_write_json, atomic_write_text
+from protein_rgdm.predict.inputs import SequenceRecord
+from protein_rgdm.predict.ranking import ensemble_consistency, rank_descending
+from protein_rgdm.predict.writer import write_ca_cif, write_ca_pdb
+
+__all__ = ["PredictionRun", "derive_seed", "validate_sequence", "predict_records", "MARKER", "SUMMARY_COLUMNS"]
+
+MARKER = ".complete.json"
+SUMMARY_COLUMNS = ("id", "sample", "rank", "ranking_score", "path")
+RANKING_METHOD = "ensemble_consistency: mean TM-score of the sample to the other samples of its sequence"
+
+
+@dataclasses.dataclass
+class PredictionRun:
+    """Outcome of :func:`predict_records`: rows of ``summary.csv`` and failures of ``failed.tsv``."""
+
+    summary: list[dict[str, Any]]
+    failed: list[dict[str, str]]
+    predicted: list[str]
+    skipped: list[str]
+
+
+def derive_seed(base: int, *parts: object) -> int:
+    """A 63-bit seed from the base seed and labels (record id, sample index), stable across runs."""
+    text = ":".join(str(p) for p in (base, *parts))
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little") >> 1
+
+
+def validate_sequence(record: SequenceRecord, max_length: int) -> None:
+    """Raise ``InputError`` naming the record for an empty, too long or non-standard sequence."""
+    seq = record.sequence
+    if not seq:
+        raise InputError(f"{record.id} ({record.source}): empty sequence")
+    bad = sorted(set(seq) - set(AMINO_ACIDS))
+    if bad:
+        raise InputError(f"{record.id} ({record.source}): letters outside the 20 amino acids: {''.join(bad)}")
+    if len(seq) > max_length:
+        raise InputError(f"{record.id} ({record.source}): length {len(seq)} exceeds max_length {max_length}")
+
+
+def _fingerprint(config: PredictConfig, model_version: dict) -> dict[str, Any]:
+    """The settings a finished record was made with; a re-run with other settings must not mix them."""
+    keys = ("num_samples", "seed", "deterministic", "t32", "schedule_overrides", "batch_residues", "format")
+    return {
+        **{k: getattr(config, k) for k in keys},
+        "write_trajectory": config.write_trajectory,
+        "checkpoint_sha256": model_version.get("checkpoint_sha256"),
+    }
+
+
+def _is_oom(exc: BaseException) -> bool:
+    import torch
+
+    return isinstance(exc, torch.cuda.OutOfMemoryError) or (
+        isinstance(exc, RuntimeError) and "out of memory" in str(exc).lower()
+    )
+
+
+def _free_memory() -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+
+
+def _sample_record(engine: Any, record: SequenceRecord, config: PredictConfig) -> tuple[list[dict], np.ndarray, list]:
+    """All samples of one record; on out-of-memory the batch is halved until one sample fails."""
+    n, L = config.num_samples, len(record.sequence)
+    per_batch = max(1, min(n, config.batch_residues // L))
+    meta: list[dict] = []
+    coords: list[np.ndarray] = []
+    trajs: list = []
+    k = 0
+    while k < n:
+        size = min(per_batch, n - k)
+        seed = derive_seed(config.seed, record.id, k)
+        start = time.perf_counter()
+        try:
+            out = engine.sample(
+                record.sequence, size, seed, record.id, deterministic=config.deterministic,
+                trajectory=config.write_trajectory,
+            )  # fmt: skip
+        except (RuntimeError, MemoryError) as exc:
+            if not _is_oom(exc) and not isinstance(exc, MemoryError):
+                raise
+            _free_memory()
+            if size == 1:
+                raise InputError(f"{record.id}: out of memory for length {L} even with one sample per batch") from None
+            per_batch = max(1, size // 2)
+            continue
+        wall = time.perf_counter() - start
+        for j in range(size):
+            meta.append({
+                "seed": seed, "batch_position": j, "batch_size": size, "steps": out.num_steps,
+                "nfe": out.nfe, "wall_time_s": wall / size, "batch_wall_time_s": wall,
+            })  # fmt: skip
+            trajs.append(None if out.trajectory is None else out.trajectory[:, j])
+        coords.append(np.asarray(out.coords, dtype=np.float32))
+        k += size
+    return meta, np.concatenate(coords), trajs
+
+
+def _write_record(
+    out_dir: Path, engine: Any, record: SequenceRecord, config: PredictConfig, meta: list, coords: np.ndarray, trajs
+) -> list[dict]:
+    pred_dir = out_dir / "predictions" / record.id
+    scores = ensemble_consistency(coords) if len(record.sequence) >= 3 else np.full(len(coords), np.nan)
+    ranks = rank_descending(scores)
+    rows = []
+    for k, x in enumerate(coords):
+        stem = f"{record.id}_sample_{k}"
+        files = []
+        if config.format in ("pdb", "both"):
+            write_ca_pdb(pred_dir / f"{stem}.pdb", record.sequence, x)
+            files.append(f"{stem}.pdb")
+        if config.format in ("mmcif", "both"):
+            write_ca_cif(pred_dir / f"{stem}.cif", record.sequence, x, name=stem)
+            files.append(f"{stem}.cif")
+        if trajs[k] is not None:
+            write_ca_pdb(out_dir / "trajectories" / record.id / f"{stem}.pdb", record.sequence, trajs[k])
+        score = None if np.isnan(scores[k]) else float(scores[k])
+        info = {
+            "id": record.id, "raw_id": record.raw_id, "source": record.source, "sample": k,
+            "sequence": record.sequence, "length": len(record.sequence), "files": files,
+            **meta[k], "deterministic": config.deterministic, "schedule": engine.schedule,
+            "model_version": engine.model_version, "ranking_score": score, "rank": int(ranks[k]),
+            "ranking_method": RANKING_METHOD,
+        }  # fmt: skip
+        atomic_write_json(pred_dir / f"{stem}.json", info)
+        rows.append({"id": record.id, "sample": k, "rank": int(ranks[k]), "ranking_score": score,
+                     "path": f"predictions/{record.id}/{files[0]}"})  # fmt: skip
+    return rows
+
+
+def predict_records(
+    records: list[SequenceRecord],
+    engine_factory: Callable[[], Any],
+    config: PredictConfig,
+    out_dir: str | Path,
+    *,
+    model_version: dict | None = None,
+    progress: bool = True,
+) -> PredictionRun:
+    """Predict every record, skipping finished ones; failures are recorded, the rest go on.
+
+    Parameters
+    ----------
+    records
+        Sequences with sanitised, unique ids.
+    engine_factory
+        Called once, only when some record needs sampling; returns an object with
+        ``sample(sequence, n, seed, name, deterministic=, trajectory=) -> SampleOutput`` and the
+        attributes ``schedule`` and ``model_version`` (see ``predict.engine.Engine``).
+    config
+        Prediction settings.
+    out_dir
+        Output folder (layout in the module docstring).
+    model_version
+        Checkpoint facts used to check that finished records were made by the same model; when
+        None they are taken from the engine (which is then loaded even if nothing is left to do).
+
+    Raises
+    ------
+    ConfigError
+        A finished record was made with other settings and ``config.override`` is off.
+    """
+    from tqdm import tqdm
+
+    out_dir = Path(out_dir)
+    engine = None
+    if model_version is None:
+        engine = engine_factory()
+        model_version = engine.model_version
+    fingerprint = _fingerprint(config, model_version)
+    failed: list[dict[str, str]] = []
+    summary: list[dict] = []
+    todo, skipped = [], []
+    for rec in records:
+        try:
+            validate_sequence(rec, config.max_length)
+        except InputError as exc:
+            failed.append({"id": rec.id, "source": rec.source, "reason": str(exc)})
+            continue
+        marker = out_dir / "predictions" / rec.id / MARKER
+        if marker.is_file() and not config.override:
+            done = json.loads(marker.read_text())
+            if done.get("fingerprint") != fingerprint:
+                raise ConfigError(
+                    f"{marker}: record '{rec.id}' was predicted with other settings or another checkpoint; "
+                    "use --override to redo it or choose another --out-dir"
+                )
+            summary.extend(done["summary"])
+            skipped.append(rec.id)
+        else:
+            todo.append(rec)
+    todo.sort(key=lambda r: (len(r.sequence), r.id))
+    predicted = []
+    for rec in tqdm(todo, desc="predict", unit="seq", disable=not progress):
+        marker = out_dir / "predictions" / rec.id / MARKER
+        marker.unlink(missing_ok=True)
+        try:
+            if engine is None:
+                engine = engine_factory()
+            meta, coords, trajs = _sample_record(engine, rec, config)
+            rows = _write_record(out_dir, engine, rec, config, meta, coords, trajs)
+        except ProteinRGDMError as exc:
+            failed.append({"id": rec.id, "source": rec.source, "reason": str(exc)})
+            continue
+        atomic_write_json(marker, {"id": rec.id, "fingerprint": fingerprint, "summary": rows})
+        summary.extend(rows)
+        predicted.append(rec.id)
+    order = {r.id: i for i, r in enumerate(records)}
+    summary.sort(key=lambda row: (order.get(row["id"], len(order)), row["sample"]))
+    _write_tables(out_dir, summary, failed)
+    return PredictionRun(summary=summary, failed=failed, predicted=predicted, skipped=skipped)
+
+
+def _write_tables(out_dir: Path, summary: list[dict], failed: list[dict]) -> None:
+    lines = [",".join(SUMMARY_COLUMNS)]
+    for row in summary:
+        score = "" if row["ranking_score"] is None else f"{row['ranking_score']:.6f}"
+        lines.append(f"{row['id']},{row['sample']},{row['rank']},{score},{row['path']}")
+    atomic_write_text(out_dir / "summary.csv", "\n".join(lines) + "\n")
+    flines = ["id\tsource\treason"]
+    for f in failed:
+        flines.append("\t".join(" ".join(str(f[k]).split()) for k in ("id", "source", "reason")))
+    atomic_write_text(out_dir / "failed.tsv", "\n".join(flines) + "\n")

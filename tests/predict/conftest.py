@@ -1,0 +1,39 @@
+"""A stand-in sampling engine for the prediction bookkeeping tests (batching, seeds, failures, resume).
+
+The real model is exercised end to end in ``test_checkpoint.py``; this fake lets a test force
+an out-of-memory error or count calls, which a real checkpoint cannot do on demand.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from protein_rgdm.predict.engine import SampleOutput
+
+
+class FakeEngine:
+    """Draws random-walk Cα traces (3.8 Å steps) from the given seed; records every call."""
+
+    schedule = {"kind": "fake"}
+    model_version = {"checkpoint_sha256": "fake"}
+
+    def __init__(self, oom_above: int | None = None) -> None:
+        self.calls: list[tuple[str, int, int]] = []
+        self.oom_above = oom_above
+
+    def sample(self, sequence, n, seed, name, *, deterministic=False, trajectory=False):
+        self.calls.append((name, n, seed))
+        if self.oom_above is not None and n * len(sequence) > self.oom_above:
+            raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        rng = np.random.default_rng(seed)
+        steps = rng.normal(size=(n, len(sequence), 3))
+        steps *= 3.8 / np.linalg.norm(steps, axis=-1, keepdims=True)
+        x = np.cumsum(steps, axis=1).astype(np.float32)
+        traj = np.stack([x * s for s in (3.0, 2.0, 1.0)]) if trajectory else None
+        return SampleOutput(coords=x, nfe=7, num_steps=7, trajectory=traj)
+
+
+@pytest.fixture
+def fake_engine():
+    return FakeEngine

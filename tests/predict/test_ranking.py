@@ -1,0 +1,55 @@
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from protein_rgdm.predict.ranking import ensemble_consistency, rank_descending, tm_score_aligned
+from protein_rgdm.predict.writer import write_ca_pdb
+
+
+def _chain(rng, L):
+    steps = rng.normal(size=(L, 3))
+    return np.cumsum(3.8 * steps / np.linalg.norm(steps, axis=1, keepdims=True), axis=0)
+
+
+def _rotation(rng):
+    q, r = np.linalg.qr(rng.normal(size=(3, 3)))
+    q *= np.sign(np.diag(r))
+    return q if np.linalg.det(q) > 0 else -q
+
+
+def test_tm_is_one_for_rigid_copies_and_lower_for_perturbed():
+    rng = np.random.default_rng(0)
+    x = _chain(rng, 60)
+    assert tm_score_aligned(x, x @ _rotation(rng) + 7.0) == pytest.approx(1.0, abs=1e-9)
+    y = x + rng.normal(size=x.shape) * 3.0
+    assert 0.1 < tm_score_aligned(x, y) < 0.9
+
+
+@pytest.mark.skipif(shutil.which("TMscore") is None, reason="TMscore binary (Debian tm-align) not installed")
+def test_tm_matches_tmscore_program(tmp_path):
+    rng = np.random.default_rng(3)
+    x = _chain(rng, 80)
+    y = x.copy()
+    y[40:] = y[40:] @ _rotation(rng) + rng.normal(size=(40, 3))  # a hinge motion: local search matters
+    seq = "A" * 80
+    write_ca_pdb(tmp_path / "m.pdb", seq, y)
+    write_ca_pdb(tmp_path / "r.pdb", seq, x)
+    out = subprocess.run(["TMscore", str(tmp_path / "m.pdb"), str(tmp_path / "r.pdb")], capture_output=True, text=True)
+    line = next(ln for ln in out.stdout.splitlines() if ln.startswith("TM-score    ="))
+    assert tm_score_aligned(y, x) == pytest.approx(float(line.split()[2]), abs=2e-3)
+
+
+def test_consistency_ranks_the_outlier_last():
+    rng = np.random.default_rng(1)
+    x = _chain(rng, 50)
+    samples = np.stack([x + rng.normal(size=x.shape) * 0.5 for _ in range(3)] + [_chain(rng, 50)])
+    scores = ensemble_consistency(samples)
+    assert scores.shape == (4,) and np.argmin(scores) == 3
+    assert list(rank_descending(scores))[3] == 4
+    assert np.isnan(ensemble_consistency(samples[:1])).all()
+
+
+def test_rank_descending_ties_and_nan():
+    assert list(rank_descending(np.array([0.2, np.nan, 0.5, 0.5]))) == [3, 4, 1, 2]
