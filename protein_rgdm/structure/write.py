@@ -1,0 +1,136 @@
+"""Write Cα traces as PDB or mmCIF (atomically), with the full sequence in SEQRES / entity_poly."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+
+from protein_rgdm.errors import InputError
+from protein_rgdm.fileio import atomic_write_text
+
+__all__ = ["write_ca_structure", "write_ca_pdb", "write_ca_cif", "ONE_TO_THREE"]
+
+ONE_TO_THREE = {
+    "A": "ALA", "R": "ARG", "N": "ASN", "D": "ASP", "C": "CYS", "Q": "GLN", "E": "GLU", "G": "GLY",
+    "H": "HIS", "I": "ILE", "L": "LEU", "K": "LYS", "M": "MET", "F": "PHE", "P": "PRO", "S": "SER",
+    "T": "THR", "W": "TRP", "Y": "TYR", "V": "VAL", "U": "SEC", "O": "PYL",
+}  # fmt: skip
+
+
+def _atom_array(ca: np.ndarray, seqres: str, chain_id: str, observed: np.ndarray | None, b_factors: np.ndarray | None):
+    """A biotite AtomArray of the observed Cα atoms, residues numbered 1..L along seqres."""
+    import biotite.structure as struc
+
+    ca = np.asarray(ca, dtype=np.float64)
+    L = len(seqres)
+    if ca.shape != (L, 3):
+        raise InputError(f"ca has shape {ca.shape}, expected ({L}, 3) for a seqres of length {L}")
+    mask = np.isfinite(ca).all(axis=1) if observed is None else np.asarray(observed, bool) & np.isfinite(ca).all(axis=1)
+    if np.abs(ca[mask]).max(initial=0.0) >= 10000:
+        raise InputError("Cα coordinates beyond ±9999 Å cannot be written")
+    idx = np.flatnonzero(mask)
+    atoms = struc.AtomArray(len(idx))
+    atoms.coord = ca[idx]
+    atoms.chain_id[:] = chain_id
+    atoms.res_id = idx + 1
+    atoms.res_name = np.array([ONE_TO_THREE.get(seqres[i].upper(), "UNK") for i in idx])
+    atoms.atom_name[:] = "CA"
+    atoms.element[:] = "C"
+    atoms.hetero[:] = False
+    b = np.zeros(len(idx)) if b_factors is None else np.asarray(b_factors, float)[idx]
+    atoms.add_annotation("b_factor", dtype=float)
+    atoms.b_factor = b
+    atoms.add_annotation("occupancy", dtype=float)
+    atoms.occupancy[:] = 1.0
+    return atoms
+
+
+def write_ca_pdb(
+    path: str | Path,
+    ca: np.ndarray,
+    seqres: str,
+    *,
+    chain_id: str = "A",
+    observed: np.ndarray | None = None,
+    b_factors: np.ndarray | None = None,
+    remarks: list[str] | None = None,
+) -> None:
+    """Write a Cα-only PDB file with SEQRES records, atomically.
+
+    Parameters
+    ----------
+    path
+        Output file.
+    ca
+        (L, 3) Cα coordinates in Å; rows with NaN (or ``observed == False``) are not written.
+    seqres
+        One-letter sequence of length L; residue i is numbered i + 1.
+    chain_id
+        One-character chain id.
+    observed
+        Optional (L,) bool mask of residues to write.
+    b_factors
+        Optional (L,) values for the B-factor column (e.g. per-residue confidence).
+    remarks
+        Lines written as ``REMARK 250`` records (e.g. model provenance).
+    """
+    from biotite.structure.io import pdb
+
+    if len(chain_id) != 1:
+        raise InputError(f"PDB chain ids are one character, got {chain_id!r}")
+    atoms = _atom_array(ca, seqres, chain_id, observed, b_factors)
+    handle = pdb.PDBFile()
+    handle.set_structure(atoms)
+    buf = io.StringIO()
+    handle.write(buf)
+    names = [ONE_TO_THREE.get(c.upper(), "UNK") for c in seqres]
+    header = [f"REMARK 250 {r}"[:80] for r in (remarks or [])]
+    for k in range(0, len(names), 13):
+        header.append(f"SEQRES {k // 13 + 1:>3} {chain_id} {len(names):>4}  " + " ".join(names[k : k + 13]))
+    atomic_write_text(path, "\n".join(header) + ("\n" if header else "") + buf.getvalue())
+
+
+def write_ca_cif(
+    path: str | Path,
+    ca: np.ndarray,
+    seqres: str,
+    *,
+    chain_id: str = "A",
+    observed: np.ndarray | None = None,
+    b_factors: np.ndarray | None = None,
+    entry_id: str = "MODEL",
+) -> None:
+    """Write a Cα-only mmCIF file with ``entity_poly`` holding the full sequence, atomically.
+
+    Parameters are those of :func:`write_ca_pdb`; ``entry_id`` names the data block.
+    """
+    from biotite.structure.io import pdbx
+
+    atoms = _atom_array(ca, seqres, chain_id, observed, b_factors)
+    handle = pdbx.CIFFile()
+    pdbx.set_structure(handle, atoms, data_block=entry_id)
+    block = handle.block
+    block["entity_poly"] = pdbx.CIFCategory(
+        {
+            "entity_id": ["1"],
+            "type": ["polypeptide(L)"],
+            "pdbx_seq_one_letter_code_can": [seqres],
+            "pdbx_strand_id": [chain_id],
+        }
+    )
+    buf = io.StringIO()
+    handle.write(buf)
+    atomic_write_text(path, buf.getvalue())
+
+
+def write_ca_structure(path: str | Path, ca: np.ndarray, seqres: str, fmt: str = "pdb", **kwargs) -> None:
+    """Write a Cα trace as ``fmt`` = ``"pdb"`` or ``"cif"``; keyword arguments as :func:`write_ca_pdb`."""
+    if fmt == "pdb":
+        write_ca_pdb(path, ca, seqres, **kwargs)
+    elif fmt in ("cif", "mmcif"):
+        kwargs.pop("remarks", None)
+        write_ca_cif(path, ca, seqres, **kwargs)
+    else:
+        raise InputError(f"unknown structure format {fmt!r} (use 'pdb' or 'cif')")
