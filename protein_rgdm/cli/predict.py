@@ -24,9 +24,10 @@ __all__ = ["register", "predict"]
 @click.option("--batch-residues", type=int, help="residue budget per batch (samples x length) [4096]")
 @click.option("--max-length", type=int, help="refuse longer sequences [1024]")
 @click.option("--override/--no-override", default=None, help="redo records already finished in --out-dir")
+@click.option("--redo-changed", is_flag=True, default=None, help="redo finished records made with other settings")
 @click.option("--quiet", "-q", is_flag=True, help="no progress bar")
 def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, t32, device, fmt, write_trajectory,
-            deterministic, batch_residues, max_length, override, quiet) -> None:  # fmt: skip
+            deterministic, batch_residues, max_length, override, redo_changed, quiet) -> None:  # fmt: skip
     """Sample backbone (Cα) structures for every sequence in INPUT.
 
     INPUT is a multi-record FASTA file, a CSV with columns id,sequence, or a folder of them.
@@ -50,6 +51,7 @@ def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, t32
         "num_samples": num_samples, "seed": seed, "t32": t32, "device": device, "format": fmt,
         "write_trajectory": write_trajectory, "deterministic": deterministic, "batch_residues": batch_residues,
         "max_length": max_length, "override": override,
+        "redo_changed": redo_changed or None,
     }  # fmt: skip
     cfg = load_config(PredictConfig, config_path, section="predict", overrides=overrides)
     records = read_sequences(input_path)

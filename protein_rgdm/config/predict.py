@@ -35,3 +35,6 @@ class PredictConfig(StrictModel):
     )
     max_length: int = Field(1024, ge=1, description="longer sequences are refused (recorded in failed.tsv)")
     override: bool = Field(False, description="redo records that already have a completion marker")
+    redo_changed: bool = Field(
+        False, description="redo finished records made with other settings or another checkpoint (else: error)"
+    )

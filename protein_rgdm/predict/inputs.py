@@ -1,4 +1,4 @@
-"""Read sequences to predict from FASTA, CSV (``id,sequence``) or a folder of such files.
+"""Read sequences to predict from FASTA, CSV (``id,sequence`` or ``name,seqres``) or a folder of such files.
 
 Identifiers are sanitised here, once: only ``[A-Za-z0-9._-]`` survives, so a FASTA header can
 never name a path outside the output folder; duplicates get a ``_2``, ``_3``, ... suffix.
@@ -19,6 +19,11 @@ _FASTA_SUFFIXES = {".fasta", ".fa", ".faa", ".fas", ".fna", ".seq"}
 _CSV_SUFFIXES = {".csv"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_ID = 100
+#: A structure-file extension ending an id (EigenFold split tables name targets ``7skh.B.pdb``).
+_STRUCTURE_SUFFIX = re.compile(r"\.(pdb|cif|ent|mmcif)(\.gz)?$", re.IGNORECASE)
+#: Accepted CSV column names, first match wins: ``id,sequence``, or a split / manifest table's ``name,seqres``.
+_ID_COLUMNS = ("id", "name")
+_SEQUENCE_COLUMNS = ("sequence", "seqres")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,10 +53,13 @@ def sanitize_id(raw: str, fallback: str) -> str:
 
     The first whitespace-separated word is kept; runs of characters outside ``[A-Za-z0-9._-]``
     become ``_``; leading dots and underscores are dropped (no hidden files, no ``..``); at most
-    100 characters. An empty result gives ``fallback``.
+    100 characters. A trailing structure-file extension (``.pdb``, ``.cif.gz``, ...) is removed,
+    so a target named after its reference file keeps the reference's stem. An empty result
+    gives ``fallback``.
     """
     words = raw.strip().split()
-    text = _UNSAFE.sub("_", words[0] if words else "")
+    text = _STRUCTURE_SUFFIX.sub("", words[0] if words else "")
+    text = _UNSAFE.sub("_", text)
     text = text.lstrip("._-")[:_MAX_ID].rstrip(".")
     return text or fallback
 
@@ -83,11 +91,13 @@ def _read_csv(path: Path) -> list[tuple[str, str, str]]:
     with open(path, encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         fields = [f.strip().lower() for f in (reader.fieldnames or [])]
-        if "id" not in fields or "sequence" not in fields:
+        id_col = next((c for c in _ID_COLUMNS if c in fields), None)
+        seq_col = next((c for c in _SEQUENCE_COLUMNS if c in fields), None)
+        if id_col is None or seq_col is None:
             raise InputError(f"{path}: CSV needs columns 'id' and 'sequence', found {reader.fieldnames}")
         reader.fieldnames = fields
         return [
-            ((row.get("id") or "").strip(), "".join((row.get("sequence") or "").split()), f"{path}:{n}")
+            ((row.get(id_col) or "").strip(), "".join((row.get(seq_col) or "").split()), f"{path}:{n}")
             for n, row in enumerate(reader, 2)
         ]
 

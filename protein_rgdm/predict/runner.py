@@ -33,7 +33,8 @@ from protein_rgdm.errors import ConfigError, InputError, ProteinRGDMError
 from protein_rgdm.fileio import atomic_write_json, atomic_write_text
 from protein_rgdm.predict.inputs import SequenceRecord
 from protein_rgdm.predict.ranking import ensemble_consistency, rank_descending
-from protein_rgdm.predict.writer import write_ca_cif, write_ca_pdb
+from protein_rgdm.predict.writer import write_trajectory_pdb
+from protein_rgdm.structure.write import write_ca_cif, write_ca_pdb
 
 __all__ = ["PredictionRun", "derive_seed", "validate_sequence", "predict_records", "MARKER", "SUMMARY_COLUMNS"]
 
@@ -143,13 +144,14 @@ def _write_record(
         stem = f"{record.id}_sample_{k}"
         files = []
         if config.format in ("pdb", "both"):
-            write_ca_pdb(pred_dir / f"{stem}.pdb", record.sequence, x)
+            remarks = [f"protein_rgdm prediction {stem} seed {meta[k]['seed']} rank {ranks[k]}"]
+            write_ca_pdb(pred_dir / f"{stem}.pdb", x, record.sequence, remarks=remarks)
             files.append(f"{stem}.pdb")
         if config.format in ("mmcif", "both"):
-            write_ca_cif(pred_dir / f"{stem}.cif", record.sequence, x, name=stem)
+            write_ca_cif(pred_dir / f"{stem}.cif", x, record.sequence, entry_id=stem)
             files.append(f"{stem}.cif")
         if trajs[k] is not None:
-            write_ca_pdb(out_dir / "trajectories" / record.id / f"{stem}.pdb", record.sequence, trajs[k])
+            write_trajectory_pdb(out_dir / "trajectories" / record.id / f"{stem}.pdb", record.sequence, trajs[k])
         score = None if np.isnan(scores[k]) else float(scores[k])
         info = {
             "id": record.id, "raw_id": record.raw_id, "source": record.source, "sample": k,
@@ -216,10 +218,13 @@ def predict_records(
         marker = out_dir / "predictions" / rec.id / MARKER
         if marker.is_file() and not config.override:
             done = json.loads(marker.read_text())
+            if done.get("fingerprint") != fingerprint and config.redo_changed:
+                todo.append(rec)
+                continue
             if done.get("fingerprint") != fingerprint:
                 raise ConfigError(
                     f"{marker}: record '{rec.id}' was predicted with other settings or another checkpoint; "
-                    "use --override to redo it or choose another --out-dir"
+                    "use --override or --redo-changed to redo it, or choose another --out-dir"
                 )
             summary.extend(done["summary"])
             skipped.append(rec.id)
@@ -230,6 +235,7 @@ def predict_records(
     for rec in tqdm(todo, desc="predict", unit="seq", disable=not progress):
         marker = out_dir / "predictions" / rec.id / MARKER
         marker.unlink(missing_ok=True)
+        _remove_samples(out_dir, rec.id)  # unfinished or made with other settings: never mixed with new ones
         try:
             if engine is None:
                 engine = engine_factory()
@@ -245,6 +251,13 @@ def predict_records(
     summary.sort(key=lambda row: (order.get(row["id"], len(order)), row["sample"]))
     _write_tables(out_dir, summary, failed)
     return PredictionRun(summary=summary, failed=failed, predicted=predicted, skipped=skipped)
+
+
+def _remove_samples(out_dir: Path, record_id: str) -> None:
+    for folder in (out_dir / "predictions" / record_id, out_dir / "trajectories" / record_id):
+        if folder.is_dir():
+            for path in folder.glob(f"{record_id}_sample_*"):
+                path.unlink()
 
 
 def _write_tables(out_dir: Path, summary: list[dict], failed: list[dict]) -> None:

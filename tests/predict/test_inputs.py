@@ -43,3 +43,15 @@ def test_bad_inputs(tmp_path: Path):
     (tmp_path / "empty.fa").write_text("")
     with pytest.raises(InputError, match="no sequence records"):
         read_sequences(tmp_path / "empty.fa")
+
+
+def test_split_table_columns_are_accepted(tmp_path: Path):
+    (tmp_path / "test.csv").write_text("name,file,seqres,seqlen\n7skh.B,x.pdb,MKV,3\n")
+    recs = read_sequences(tmp_path / "test.csv")
+    assert [(r.id, r.sequence) for r in recs] == [("7skh.B", "MKV")]
+
+
+def test_structure_file_suffix_is_dropped_from_ids():
+    assert sanitize_id("7vrf.A.pdb", "f") == "7vrf.A"
+    assert sanitize_id("1abc_A.cif.gz", "f") == "1abc_A"
+    assert sanitize_id("plain.B", "f") == "plain.B"

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from protein_rgdm.predict.ranking import ensemble_consistency, rank_descending, tm_score_aligned
-from protein_rgdm.predict.writer import write_ca_pdb
+from protein_rgdm.structure.write import write_ca_pdb
 
 
 def _chain(rng, L):
@@ -34,8 +34,8 @@ def test_tm_matches_tmscore_program(tmp_path):
     y = x.copy()
     y[40:] = y[40:] @ _rotation(rng) + rng.normal(size=(40, 3))  # a hinge motion: local search matters
     seq = "A" * 80
-    write_ca_pdb(tmp_path / "m.pdb", seq, y)
-    write_ca_pdb(tmp_path / "r.pdb", seq, x)
+    write_ca_pdb(tmp_path / "m.pdb", y, seq)
+    write_ca_pdb(tmp_path / "r.pdb", x, seq)
     out = subprocess.run(["TMscore", str(tmp_path / "m.pdb"), str(tmp_path / "r.pdb")], capture_output=True, text=True)
     line = next(ln for ln in out.stdout.splitlines() if ln.startswith("TM-score    ="))
     assert tm_score_aligned(y, x) == pytest.approx(float(line.split()[2]), abs=2e-3)

@@ -120,3 +120,20 @@ def test_trajectory_written_outside_the_prediction_folder(tmp_path: Path, fake_e
     assert sorted(p.name for p in (tmp_path / "predictions" / "t").iterdir()) == [
         MARKER, "t_sample_0.json", "t_sample_0.pdb"]  # fmt: skip
     assert run.summary[0]["ranking_score"] is None and run.summary[0]["rank"] == 1
+
+
+def test_redo_changed_redoes_only_records_with_other_settings(tmp_path: Path, fake_engine):
+    recs = [_rec("a", "ACDEF")]
+    predict_records(recs, lambda: fake_engine(), PredictConfig(num_samples=2), tmp_path, model_version=VERSION,
+                    progress=False)  # fmt: skip
+    engine = fake_engine()
+    run = predict_records(recs, lambda: engine, PredictConfig(num_samples=3, redo_changed=True), tmp_path,
+                          model_version=VERSION, progress=False)  # fmt: skip
+    assert run.predicted == ["a"] and len(run.summary) == 3
+    predict_records(recs, lambda: fake_engine(), PredictConfig(num_samples=1, redo_changed=True), tmp_path,
+                    model_version=VERSION, progress=False)  # fmt: skip
+    assert sorted(p.name for p in (tmp_path / "predictions" / "a").glob("a_sample_*")) == [
+        "a_sample_0.json", "a_sample_0.pdb"]  # fmt: skip
+    run = predict_records(recs, lambda: pytest.fail("engine loaded"), PredictConfig(num_samples=1, redo_changed=True),
+                          tmp_path, model_version=VERSION, progress=False)  # fmt: skip
+    assert run.skipped == ["a"] and run.predicted == []  # same settings: nothing to redo
