@@ -1,0 +1,105 @@
+"""Checks of the workflow config beyond its JSON schema, and the per-stage config files.
+
+The JSON schema (``workflows/schemas/config.schema.yaml``) fixes the top-level keys; here each
+stage section is validated by the stage's own pydantic model (so a typo in ``train:`` stops the
+workflow before any job runs), and the files the config names are checked to exist.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from protein_rgdm.config.base import format_validation_error
+from protein_rgdm.errors import ConfigError
+from protein_rgdm.fileio import atomic_write_text
+
+__all__ = ["STAGES", "STAGE_MODELS", "stage_model", "check_workflow_config", "write_stage_config"]
+
+#: The stages in workflow order; each is a config section and a `protein-rgdm` command.
+STAGES = ("fetch", "featurize", "split", "embed", "bases", "train", "predict", "evaluate", "report")
+
+#: Pydantic model of each stage section: (module, class name).
+STAGE_MODELS: dict[str, tuple[str, str]] = {
+    "fetch": ("protein_rgdm.config.data", "FetchConfig"),
+    "featurize": ("protein_rgdm.config.data", "FeaturizeConfig"),
+    "split": ("protein_rgdm.config.data", "SplitConfig"),
+    "embed": ("protein_rgdm.config.embed", "EmbedConfig"),
+    "bases": ("protein_rgdm.config.diffusion", "BasesConfig"),
+    "train": ("protein_rgdm.config.train", "TrainConfig"),
+    "predict": ("protein_rgdm.config.predict", "PredictConfig"),
+    "evaluate": ("protein_rgdm.config.evaluate", "EvaluateConfig"),
+    "report": ("protein_rgdm.config.evaluate", "ReportConfig"),
+}
+
+
+def stage_model(stage: str):
+    """The pydantic class validating ``stage``'s section, or None when that stage is not installed."""
+    module_name, cls_name = STAGE_MODELS[stage]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            return None
+        raise
+    return getattr(module, cls_name, None)
+
+
+def _needs_training(config: dict[str, Any]) -> bool:
+    return config.get("checkpoint") is None
+
+
+def check_workflow_config(config: dict[str, Any], source: str = "workflow config") -> None:
+    """Validate every stage section and the files the config names; raise ``ConfigError`` naming the key.
+
+    Parameters
+    ----------
+    config
+        The workflow config after JSON-schema validation (defaults filled in).
+    source
+        Name of the config, for messages.
+    """
+    for stage in STAGES:
+        cls = stage_model(stage)
+        if cls is None:
+            continue
+        try:
+            cls.model_validate(config.get(stage) or {})
+        except ValidationError as exc:
+            raise ConfigError(format_validation_error(exc, f"{source} [{stage}]")) from None
+    data = config.get("data") or {}
+    targets = config.get("targets") or {}
+    if _needs_training(config):
+        ids = data.get("ids")
+        if ids is not None:
+            path = Path(ids)
+            if not path.is_file():
+                raise ConfigError(f"{source}: key 'data.ids': file not found: {ids}")
+            if not any(line.strip() and not line.lstrip().startswith("#") for line in path.read_text().splitlines()):
+                raise ConfigError(f"{source}: key 'data.ids': {ids} lists no ids")
+        if ids is None:
+            raise ConfigError(f"{source}: key 'data.ids' is required to train (or give 'checkpoint')")
+        fetch = config.get("fetch") or {}
+        local = fetch.get("local_dir")
+        if fetch.get("source") == "local" and local and not Path(local).is_dir():
+            raise ConfigError(f"{source}: key 'fetch.local_dir': no such directory: {local}")
+    else:
+        if not Path(config["checkpoint"]).is_file():
+            raise ConfigError(f"{source}: key 'checkpoint': file not found: {config['checkpoint']}")
+    for key in ("sequences", "references"):
+        value = targets.get(key)
+        if value is not None and not Path(value).exists():
+            raise ConfigError(f"{source}: key 'targets.{key}': not found: {value}")
+    if targets.get("evaluate", True) and targets.get("references") is None:
+        raise ConfigError(f"{source}: key 'targets.references' is required when 'targets.evaluate' is true")
+    if not _needs_training(config) and targets.get("sequences") is None:
+        raise ConfigError(f"{source}: key 'targets.sequences' is required with a given checkpoint (no split is made)")
+
+
+def write_stage_config(path: str | Path, stage: str, section: dict[str, Any] | None) -> None:
+    """Write ``{stage: section}`` as YAML, atomically: the file a rule passes to ``--config``."""
+    atomic_write_text(path, yaml.safe_dump({stage: dict(section or {})}, sort_keys=False))

@@ -1,0 +1,51 @@
+# Shared names and helpers of every stage: run folders, per-stage config files, resources.
+import os
+
+from protein_rgdm.config.workflow import check_workflow_config
+
+check_workflow_config(config)
+
+RUN = config["run"]
+RESULTS = f"results/{RUN}"
+LOGS = f"logs/{RUN}"
+SHARDS = int(config.get("data", {}).get("shards", 1))
+CHECKPOINT_GIVEN = config.get("checkpoint") is not None
+TARGETS = config.get("targets", {})
+CONDA_ENV = "envs/protein-rgdm.yaml"
+# The CLI from the same environment as snakemake itself (a .venv), else whatever is on PATH.
+PRGDM = os.environ.get("PROTEIN_RGDM", "protein-rgdm")
+
+
+def stage_config(stage):
+    """Path of the resolved config file of `stage` (the workflow config's section)."""
+    return f"{RESULTS}/configs/{stage}.yaml"
+
+
+def res(rule_name, key, default):
+    """A resource of `rule_name` from config['resources'], falling back to 'default', then `default`."""
+    table = config.get("resources", {})
+    return table.get(rule_name, {}).get(key, table.get("default", {}).get(key, default))
+
+
+def checkpoint_path():
+    """The checkpoint predict uses: the given one, or the one this run trains."""
+    return config["checkpoint"] if CHECKPOINT_GIVEN else f"{RESULTS}/train/checkpoint.pt"
+
+
+def final_outputs():
+    """The targets of the default target: the report when evaluating, else the prediction summary."""
+    if TARGETS.get("evaluate", True):
+        return [f"{RESULTS}/report/report.md"]
+    return [f"{RESULTS}/predict/summary.csv"]
+
+
+def train_launcher(wildcards, resources):
+    """`protein-rgdm`, or torchrun over resources.gpu processes when training on more than one GPU."""
+    if int(resources.gpu) > 1:
+        return f"torchrun --standalone --nproc_per_node {int(resources.gpu)} -m protein_rgdm"
+    return PRGDM
+
+
+def target_sequences():
+    """The sequences predict reads: targets.sequences, or the split stage's table named by targets.split."""
+    return TARGETS.get("sequences") or f"{RESULTS}/splits/{TARGETS.get('split', 'test')}.csv"

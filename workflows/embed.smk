@@ -1,0 +1,22 @@
+# embed: per-residue sequence features of every chain (learned encoder: nothing to precompute).
+
+
+rule embed:
+    input:
+        chains=expand(f"{RESULTS}/chains/shard_{{shard}}", shard=range(SHARDS)),
+        cfg=stage_config("embed"),
+    output:
+        directory(f"{RESULTS}/embeddings"),
+    log:
+        f"{LOGS}/embed.log",
+    params:
+        cli=PRGDM,
+    threads: res("embed", "threads", 1)
+    resources:
+        mem_mb=res("embed", "mem_mb", 8000),
+        runtime=res("embed", "runtime", 240),
+        gpu=res("embed", "gpu", 0),
+    conda:
+        CONDA_ENV
+    shell:
+        "{params.cli} embed --config {input.cfg} {input.chains} --out-dir {output} > {log} 2>&1"
