@@ -43,10 +43,10 @@ def read_bytes(path: str | Path) -> bytes:
     return raw
 
 
-def detect_format(path: str | Path, data: bytes) -> str:
-    """``"pdb"``, ``"cif"`` or ``"bcif"`` from the name, verified against the first bytes of ``data``."""
+def detect_format(path: str | Path, data: bytes, name_hint: str | None = None) -> str:
+    """``"pdb"``, ``"cif"`` or ``"bcif"`` from the name (or ``name_hint``), checked against the first bytes of ``data``."""
     path = Path(path)
-    name = path.name.lower()
+    name = (name_hint or path.name).lower()
     if name.endswith(".gz"):
         name = name[:-3]
     fmt = _SUFFIX.get(Path(name).suffix)
@@ -67,7 +67,11 @@ def detect_format(path: str | Path, data: bytes) -> str:
 
 
 def read_structure(
-    path: str | Path, *, pdb_backend: str = "fast", atom_names: frozenset[str] | None = None
+    path: str | Path,
+    *,
+    pdb_backend: str = "fast",
+    atom_names: frozenset[str] | None = None,
+    name_hint: str | None = None,
 ) -> ParsedStructure:
     """Parse one structure file (first model, first altloc).
 
@@ -80,6 +84,8 @@ def read_structure(
         for PDB-format files. mmCIF / BinaryCIF always go through biotite.
     atom_names
         Keep only atoms with these names (e.g. ``BACKBONE_ATOMS``); None keeps every atom.
+    name_hint
+        File name that decides the format instead of ``path``'s (for temporary files).
 
     Raises
     ------
@@ -90,7 +96,7 @@ def read_structure(
         raise InputError(f"pdb_backend must be one of {PDB_BACKENDS}, got {pdb_backend!r}")
     path = Path(path)
     data = read_bytes(path)
-    fmt = detect_format(path, data)
+    fmt = detect_format(path, data, name_hint)
     if fmt == "pdb":
         parsed = _read_pdb(path, data.decode("latin-1"), pdb_backend, atom_names)
     else:

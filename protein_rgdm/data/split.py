@@ -1,0 +1,183 @@
+"""split: manifest → ``splits/{train,val,test}.csv`` by sequence-identity clusters and release dates.
+
+Clusters come from ``mmseqs easy-cluster`` (Debian package ``mmseqs2``). A cluster never straddles
+two splits: in ``cluster`` mode whole clusters are dealt to the splits; in ``date_cluster`` mode
+chains are placed by release-date window and then any val/test chain whose cluster already has a
+member in an earlier split (train, then val) is dropped to ``splits/dropped.csv``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from protein_rgdm.config.data import SplitConfig
+from protein_rgdm.errors import InputError, ProteinRGDMError
+from protein_rgdm.fileio import atomic_open
+
+__all__ = ["cluster_sequences", "assign_splits", "split_manifest", "SPLITS"]
+
+SPLITS = ("train", "val", "test")
+
+
+def cluster_sequences(
+    seqs: dict[str, str], *, mmseqs: str = "mmseqs", min_seq_id: float = 0.3, coverage: float = 0.8,
+    cov_mode: int = 0, threads: int = 1, cluster_steps: int = 3,
+) -> dict[str, str]:
+    """Name → cluster representative name, from ``mmseqs easy-cluster``.
+
+    Raises
+    ------
+    ProteinRGDMError
+        When the ``mmseqs`` binary is missing (naming the Debian package ``mmseqs2``) or fails.
+    """
+    exe = shutil.which(mmseqs)
+    if exe is None:
+        raise ProteinRGDMError(
+            f"'{mmseqs}' not found: sequence-identity clustering needs MMseqs2 "
+            "(Debian/Ubuntu: apt-get install mmseqs2; or set split.mmseqs to its path)"
+        )
+    with tempfile.TemporaryDirectory(prefix="rgdm_mmseqs_") as tmp:
+        fasta = Path(tmp) / "seqs.fasta"
+        fasta.write_text("".join(f">{n}\n{s}\n" for n, s in seqs.items()))
+        cmd = [
+            exe, "easy-cluster", str(fasta), str(Path(tmp) / "out"), str(Path(tmp) / "work"),
+            "--min-seq-id", str(min_seq_id), "-c", str(coverage), "--cov-mode", str(cov_mode),
+            "--threads", str(threads), "--cluster-steps", str(cluster_steps), "-v", "1",
+        ]  # fmt: skip
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+            raise ProteinRGDMError(f"mmseqs easy-cluster failed (exit {proc.returncode}): {tail[0]}")
+        clusters: dict[str, str] = {}
+        with open(Path(tmp) / "out_cluster.tsv") as handle:
+            for line in handle:
+                rep, member = line.rstrip("\n").split("\t")
+                clusters[member] = rep
+    missing = set(seqs) - set(clusters)
+    for name in missing:  # mmseqs drops nothing in practice; never lose a chain silently
+        clusters[name] = name
+    return clusters
+
+
+def _date(value: Any) -> _dt.date | None:
+    try:
+        return _dt.date.fromisoformat(str(value)[:10]) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def assign_splits(rows: list[dict[str, Any]], clusters: dict[str, str], cfg: SplitConfig) -> tuple[dict[str, str], list[dict]]:
+    """Name → split, plus dropped rows (name, reason).
+
+    ``cluster`` mode: clusters are shuffled with ``np.random.default_rng(cfg.seed)`` and dealt
+    greedily so each split's chain count approaches ``fractions``. ``date`` / ``date_cluster``:
+    the first window (train, val, test order) holding a chain's release date decides; chains with
+    no date or in no window are dropped; ``date_cluster`` also drops val/test chains whose cluster
+    reached an earlier split.
+    """
+    names = [r["name"] for r in rows]
+    assign: dict[str, str] = {}
+    dropped: list[dict] = []
+    if cfg.mode == "cluster":
+        members: dict[str, list[str]] = {}
+        for n in names:
+            members.setdefault(clusters[n], []).append(n)
+        reps = sorted(members)
+        order = np.random.default_rng(cfg.seed).permutation(len(reps))
+        total = len(names)
+        counts = {s: 0 for s in SPLITS}
+        for i in order:
+            group = members[reps[i]]
+            # the split furthest below its target share takes the whole cluster
+            deficit = {s: cfg.fractions.get(s, 0.0) * total - counts[s] for s in SPLITS if cfg.fractions.get(s, 0.0) > 0}
+            target = max(deficit, key=lambda s: (deficit[s], -SPLITS.index(s)))
+            counts[target] += len(group)
+            for n in group:
+                assign[n] = target
+        return assign, dropped
+    for r in rows:
+        date = _date(r.get("release_date"))
+        if date is None:
+            dropped.append({"name": r["name"], "reason": "no release date"})
+            continue
+        for s in SPLITS:
+            w = cfg.windows.get(s)
+            if w is not None and (w.start is None or date >= w.start) and (w.end is None or date < w.end):
+                assign[r["name"]] = s
+                break
+        else:
+            dropped.append({"name": r["name"], "reason": f"release date {date} in no window"})
+    if cfg.mode == "date_cluster":
+        seen: dict[str, int] = {}
+        for n, s in assign.items():
+            c = clusters[n]
+            seen[c] = min(seen.get(c, 9), SPLITS.index(s))
+        for n in list(assign):
+            earliest = seen[clusters[n]]
+            if SPLITS.index(assign[n]) > earliest:
+                dropped.append({"name": n, "reason": f"cluster {clusters[n]} also in {SPLITS[earliest]}"})
+                del assign[n]
+    return assign, dropped
+
+
+def split_manifest(manifest: str | Path, out_dir: str | Path, cfg: SplitConfig) -> dict[str, list[dict[str, Any]]]:
+    """Read a featurize ``manifest.csv`` (name, seqres, length, release_date, ...) and write the splits.
+
+    Writes ``out_dir/{train,val,test}.csv`` (name, seqres, length, cluster, release_date, split),
+    ``out_dir/clusters.tsv`` (name, cluster) and ``out_dir/dropped.csv`` (name, reason), atomically.
+    Returns split → rows.
+    """
+    path = Path(manifest)
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read manifest ({exc.strerror})") from None
+    if not rows:
+        raise InputError(f"{path}: manifest has no chains")
+    need = {"name", "seqres"} - set(rows[0])
+    if need:
+        raise InputError(f"{path}: manifest lacks column(s) {sorted(need)}")
+    names = [r["name"] for r in rows]
+    if len(set(names)) != len(names):
+        dup = sorted({n for n in names if names.count(n) > 1})
+        raise InputError(f"{path}: duplicate names in manifest, e.g. {dup[:3]}")
+    if cfg.mode == "date":
+        clusters = {n: n for n in names}
+    else:
+        clusters = cluster_sequences(
+            {r["name"]: r["seqres"] for r in rows}, mmseqs=cfg.mmseqs, min_seq_id=cfg.min_seq_id,
+            coverage=cfg.coverage, cov_mode=cfg.cov_mode, threads=cfg.threads, cluster_steps=cfg.cluster_steps,
+        )
+    assign, dropped = assign_splits(rows, clusters, cfg)
+    out = Path(out_dir)
+    result: dict[str, list[dict[str, Any]]] = {s: [] for s in SPLITS}
+    for r in rows:
+        if r["name"] in assign:
+            s = assign[r["name"]]
+            result[s].append({
+                "name": r["name"], "seqres": r["seqres"], "length": r.get("length") or len(r["seqres"]),
+                "cluster": clusters[r["name"]], "release_date": r.get("release_date", ""), "split": s,
+            })  # fmt: skip
+    cols = ["name", "seqres", "length", "cluster", "release_date", "split"]
+    for s in SPLITS:
+        _write(out / f"{s}.csv", cols, result[s])
+    _write(out / "dropped.csv", ["name", "reason"], dropped)
+    with atomic_open(out / "clusters.tsv", "w") as handle:
+        handle.write("name\tcluster\n" + "".join(f"{n}\t{clusters[n]}\n" for n in names))
+    return result
+
+
+def _write(path: Path, cols: list[str], rows: list[dict]) -> None:
+    with atomic_open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=cols)
+        writer.writeheader()
+        writer.writerows(rows)
