@@ -1,0 +1,75 @@
+"""Read the Cα trace and sequence of a model or reference file for evaluation."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+
+from protein_rgdm.errors import InputError
+
+__all__ = ["CaTrace", "read_trace", "STRUCTURE_SUFFIXES", "is_structure_file", "structure_stem"]
+
+#: File endings read as structures (each optionally gzipped).
+STRUCTURE_SUFFIXES = (".pdb", ".ent", ".cif", ".mmcif", ".bcif")
+
+
+@dataclasses.dataclass(frozen=True)
+class CaTrace:
+    """Observed amino-acid Cα atoms of one chain.
+
+    Attributes
+    ----------
+    ca
+        (N, 3) float64 coordinates in Å, file order.
+    sequence
+        One-letter codes, length N (modified residues as their parent, unknown as ``X``).
+    residue_numbers
+        (N,) int author residue numbers.
+    """
+
+    ca: np.ndarray
+    sequence: str
+    residue_numbers: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.sequence)
+
+
+def structure_stem(path: str | Path) -> str | None:
+    """File name without its structure suffix (and ``.gz``), or None for a non-structure file."""
+    name = Path(path).name
+    low = name.lower()
+    if low.endswith(".gz"):
+        name, low = name[:-3], low[:-3]
+    for suffix in STRUCTURE_SUFFIXES:
+        if low.endswith(suffix):
+            return name[: -len(suffix)]
+    return None
+
+
+def is_structure_file(path: str | Path) -> bool:
+    """True for ``.pdb``/``.ent``/``.cif``/``.mmcif``/``.bcif`` files, gzipped or not."""
+    return Path(path).is_file() and structure_stem(path) is not None
+
+
+def read_trace(path: str | Path, chain: str | None = None) -> CaTrace:
+    """Cα trace of the first protein chain (or ``chain``) of a PDB/mmCIF file, gz or not.
+
+    Parsing goes through :mod:`protein_rgdm.structure.read` (biotite for mmCIF, first model,
+    first altloc). Raises :class:`InputError` naming the file when it is unreadable or holds no
+    amino-acid Cα atoms.
+    """
+    from protein_rgdm.structure.read import read_ca_chain
+
+    try:
+        ca, sequence, numbers = read_ca_chain(path, chain)
+    except InputError:
+        raise
+    except Exception as exc:  # a parser failure on malformed content
+        raise InputError(f"{path}: cannot read structure ({type(exc).__name__}: {exc})") from None
+    ca = np.asarray(ca, dtype=np.float64)
+    if not np.isfinite(ca).all():
+        raise InputError(f"{path}: non-finite Cα coordinates")
+    return CaTrace(ca=ca, sequence=str(sequence), residue_numbers=np.asarray(numbers))

@@ -1,0 +1,54 @@
+"""Cα-lDDT: the fraction of reference Cα–Cα distances a model preserves (Mariani et al. 2013)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["LDDT_RADIUS", "LDDT_THRESHOLDS", "lddt_ca"]
+
+#: Inclusion radius (Å): only pairs closer than this in the reference are scored.
+LDDT_RADIUS = 15.0
+#: Tolerances (Å) on |d_model − d_reference|; the score averages over them.
+LDDT_THRESHOLDS = (0.5, 1.0, 2.0, 4.0)
+
+
+def lddt_ca(
+    model: np.ndarray,
+    reference: np.ndarray,
+    radius: float = LDDT_RADIUS,
+    thresholds: tuple[float, ...] = LDDT_THRESHOLDS,
+) -> float:
+    """Global Cα-lDDT of a model against a reference, superposition free.
+
+    Parameters
+    ----------
+    model
+        (M, 3) model Cα coordinates in Å placed on the reference residues: row ``i`` is the model
+        residue matched to reference residue ``i``; NaN rows mark reference residues the model
+        does not cover (their pairs count as not preserved).
+    reference
+        (M, 3) observed reference Cα coordinates in Å.
+    radius
+        Pairs (i ≠ j) with reference distance < ``radius`` are scored.
+    thresholds
+        A pair is preserved at tolerance t when |d_model − d_ref| < t.
+
+    Returns
+    -------
+    float
+        Preserved fraction averaged over the tolerances and all scored pairs (the "global"
+        lDDT of the TM-score/EigenFold evaluations, not a mean of per-residue scores); NaN when
+        no pair lies within the radius.
+    """
+    reference = np.asarray(reference, dtype=np.float64)
+    model = np.asarray(model, dtype=np.float64)
+    d_ref = np.linalg.norm(reference[:, None, :] - reference[None, :, :], axis=-1)
+    d_mod = np.linalg.norm(model[:, None, :] - model[None, :, :], axis=-1)
+    scored = d_ref < radius
+    np.fill_diagonal(scored, False)
+    total = int(scored.sum())
+    if total == 0:
+        return float("nan")
+    dev = np.abs(d_mod - d_ref)[scored]  # NaN (uncovered) compares False: not preserved
+    kept = sum(int((dev < t).sum()) for t in thresholds)
+    return kept / (len(thresholds) * total)

@@ -1,0 +1,124 @@
+"""Scores of one model against one reference: RMSD, TM-score, GDT-TS, GDT-HA and Cα-lDDT.
+
+The numbers follow the Zhang-lab TM-score program (``TMscore -seq``, C++ version of 2022):
+
+* **RMSD** over all matched Cα pairs after their optimal superposition.
+* **TM-score** = max over the superpositions of the search in :mod:`.tmsearch` of
+  Σ 1/(1 + (dᵢ/d0)²) / L_ref, with d0 = 1.24·∛(L_ref − 15) − 1.8 (≥ 0.5, 0.5 for L_ref ≤ 21),
+  selection cut-off base d0_search = d0 clipped to [4.5, 8] Å, L_ref the number of reference Cα.
+* **GDT-TS / GDT-HA**: for each cut-off (1, 2, 4, 8 Å / 0.5, 1, 2, 4 Å) the largest number of
+  pairs closer than it over the superpositions of TMscore's *first* search (its
+  ``parameter_set4search``: d0_search from d0 + 0.8 with L = min(L_model, L_ref)), each divided
+  by L_ref, then averaged over the four cut-offs. This is how TMscore computes them; it is a
+  search-based GDT, close to but not identical with LGA's.
+* **Cα-lDDT** (:mod:`.lddt`), no superposition.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from protein_rgdm.evaluate.lddt import lddt_ca
+from protein_rgdm.evaluate.superpose import PairMoments, rmsd_after_superposition
+from protein_rgdm.evaluate.tmsearch import (
+    MAX_ITERATIONS,
+    d0_final,
+    d0_search_final,
+    search_parameters,
+    visited_deviations,
+)
+
+__all__ = ["PairScores", "GDT_CUTOFFS", "score_matched", "tm_gdt_search"]
+
+#: Distance cut-offs (Å) counted by the GDT search; TS uses the last four, HA the first four.
+GDT_CUTOFFS = (0.5, 1.0, 2.0, 4.0, 8.0)
+
+
+@dataclasses.dataclass(frozen=True)
+class PairScores:
+    """Scores of one model–reference pair (fractions in [0, 1], RMSD in Å)."""
+
+    n_matched: int
+    rmsd: float
+    tm: float
+    gdt_ts: float
+    gdt_ha: float
+    lddt: float
+
+
+def tm_gdt_search(
+    x: np.ndarray, y: np.ndarray, reference_length: int, model_length: int, max_iterations: int = MAX_ITERATIONS
+) -> tuple[float, np.ndarray]:
+    """TM-score and GDT counts of matched traces by TMscore's superposition searches.
+
+    Parameters
+    ----------
+    x, y
+        (K, 3) matched model / reference Cα coordinates in Å.
+    reference_length
+        Number of reference Cα (normalisation length L_ref).
+    model_length
+        Number of model Cα (enters the GDT search's d0 through min(L_model, L_ref)).
+    max_iterations
+        Iterations per seed (20 in TMscore).
+
+    Returns
+    -------
+    tm
+        TM-score normalised by ``reference_length``.
+    gdt_counts
+        (5,) int: the most pairs within 0.5, 1, 2, 4, 8 Å over the GDT search.
+    """
+    moments = PairMoments(x, y)
+    d0 = d0_final(reference_length)
+    searches = (d0_search_final(reference_length), search_parameters(model_length, reference_length))
+    gdt_search = 0 if searches[0] == searches[1] else 1
+    if gdt_search == 0:
+        searches = searches[:1]
+    inv_d02 = 1.0 / (d0 * d0)
+    cut2 = np.square(GDT_CUTOFFS)
+    best_tm = 0.0
+    best_counts = np.zeros(len(GDT_CUTOFFS), dtype=np.int64)
+    for which, d2 in visited_deviations(moments, searches, max_iterations):
+        if 0 in which:
+            best_tm = max(best_tm, float((1.0 / (1.0 + d2 * inv_d02)).sum(axis=1).max()))
+        if gdt_search in which:
+            counts = (d2[:, :, None] < cut2).sum(axis=1).max(axis=0)
+            np.maximum(best_counts, counts, out=best_counts)
+    return best_tm / reference_length, best_counts
+
+
+def score_matched(
+    model_ca: np.ndarray,
+    reference_ca: np.ndarray,
+    model_index: np.ndarray,
+    reference_index: np.ndarray,
+    max_iterations: int = MAX_ITERATIONS,
+) -> PairScores:
+    """All scores of a model against a reference given matched residue indices.
+
+    Parameters
+    ----------
+    model_ca
+        (N_model, 3) model Cα coordinates, Å.
+    reference_ca
+        (N_ref, 3) observed reference Cα coordinates, Å; TM-score and GDT are normalised by N_ref.
+    model_index, reference_index
+        (K,) matched positions (K ≥ 1).
+    """
+    x = np.asarray(model_ca, dtype=np.float64)[model_index]
+    y = np.asarray(reference_ca, dtype=np.float64)[reference_index]
+    n_ref = len(reference_ca)
+    tm, counts = tm_gdt_search(x, y, n_ref, len(model_ca), max_iterations)
+    placed = np.full((n_ref, 3), np.nan)
+    placed[reference_index] = x
+    return PairScores(
+        n_matched=len(x),
+        rmsd=rmsd_after_superposition(x, y),
+        tm=tm,
+        gdt_ts=float(counts[1:].sum()) / (4 * n_ref),
+        gdt_ha=float(counts[:4].sum()) / (4 * n_ref),
+        lddt=lddt_ca(placed, reference_ca),
+    )
