@@ -1,0 +1,24 @@
+"""Sequence embedders behind one interface, chosen by ``ModelConfig.embedder.kind``."""
+
+from __future__ import annotations
+
+from protein_rgdm.model.embedders.base import SequenceEmbedder, SequenceFeatures
+
+__all__ = ["SequenceEmbedder", "SequenceFeatures", "build_embedder"]
+
+
+def build_embedder(cfg) -> SequenceEmbedder:
+    """The embedder for an embedder config (learned / precomputed / esm)."""
+    if cfg.kind == "learned":
+        from protein_rgdm.model.embedders.learned import LearnedEmbedder
+
+        return LearnedEmbedder(cfg)
+    if cfg.kind == "precomputed":
+        from protein_rgdm.model.embedders.precomputed import PrecomputedEmbedder
+
+        return PrecomputedEmbedder(cfg)
+    if cfg.kind == "esm":
+        from protein_rgdm.model.embedders.esm import EsmEmbedder
+
+        return EsmEmbedder(cfg)
+    raise ValueError(f"unknown embedder kind {cfg.kind!r}")  # pragma: no cover - config validation prevents it
