@@ -1,5 +1,6 @@
 # Shared names and helpers of every stage: run folders, per-stage config files, resources.
 import os
+import sys
 
 from protein_rgdm.config.workflow import check_workflow_config
 
@@ -12,8 +13,10 @@ SHARDS = int(config.get("data", {}).get("shards", 1))
 CHECKPOINT_GIVEN = config.get("checkpoint") is not None
 TARGETS = config.get("targets", {})
 CONDA_ENV = "envs/protein-rgdm.yaml"
-# The CLI from the same environment as snakemake itself (a .venv), else whatever is on PATH.
-PRGDM = os.environ.get("PROTEIN_RGDM", "protein-rgdm")
+# The CLI: $PROTEIN_RGDM, else the one installed beside the Python running snakemake (so
+# `.venv/bin/snakemake` works without activating .venv), else `protein-rgdm` from PATH.
+_BESIDE = os.path.join(os.path.dirname(sys.executable), "protein-rgdm")
+PRGDM = os.environ.get("PROTEIN_RGDM") or (_BESIDE if os.path.exists(_BESIDE) else "protein-rgdm")
 
 
 def stage_config(stage):
@@ -42,7 +45,9 @@ def final_outputs():
 def train_launcher(wildcards, resources):
     """`protein-rgdm`, or torchrun over resources.gpu processes when training on more than one GPU."""
     if int(resources.gpu) > 1:
-        return f"torchrun --standalone --nproc_per_node {int(resources.gpu)} -m protein_rgdm"
+        torchrun = os.path.join(os.path.dirname(sys.executable), "torchrun")
+        torchrun = torchrun if os.path.exists(torchrun) else "torchrun"
+        return f"{torchrun} --standalone --nproc_per_node {int(resources.gpu)} -m protein_rgdm"
     return PRGDM
 
 
