@@ -220,9 +220,9 @@ def _collect(files: list[str], results: dict[str, list[tuple]], chain_dir: Path,
                 try:
                     record = ChainRecord.load(path)
                 except InputError:
-                    record.save(path)  # unreadable leftover: replace it
+                    record.save(path, fsync=False)  # unreadable leftover: replace it
             else:
-                record.save(path)
+                record.save(path, fsync=False)
             records.append(record)
     manifest = [manifest_row(r) for r in records]
     _write_csv(out_dir / "manifest.csv", MANIFEST_COLUMNS, manifest)

@@ -111,11 +111,13 @@ def map_to_seqres(
     if numbers is not None and len(numbers) == n:
         mapped = index >= 0
         if mapped.any():
+            # every offset the alignment suggests, most frequent first (a score-only alignment may
+            # misplace a gap among repeats; the author numbering settles it when it fits every letter)
             offsets, counts = np.unique(index[mapped] - numbers[mapped], return_counts=True)
-            offset = int(offsets[np.argmax(counts)])
-            by_number = _numbering(obs, ref, numbers, offset)
-            if by_number is not None:
-                return SeqresMapping(by_number, "numbering", _identity(obs, ref, by_number), offset)
+            for offset in offsets[np.argsort(-counts, kind="stable")][:8]:
+                by_number = _numbering(obs, ref, numbers, int(offset))
+                if by_number is not None:
+                    return SeqresMapping(by_number, "numbering", _identity(obs, ref, by_number), int(offset))
     return SeqresMapping(index, "alignment", _identity(obs, ref, index))
 
 

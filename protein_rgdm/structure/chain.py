@@ -81,22 +81,24 @@ def build_chain_record(
     res_index = np.cumsum(residue_starts(chain.chain_id, chain.res_id, chain.ins_code, chain.res_name)) - 1
     n_res = len(starts)
     backbone: dict[str, np.ndarray] = {}
+    present: dict[str, np.ndarray] = {}
     for atom in ("N", "CA", "C", "O"):
         arr = np.full((n_res, 3), np.nan, dtype=np.float32)
+        has = np.zeros(n_res, dtype=bool)
         sel = np.flatnonzero(chain.atom_name == atom)
         if sel.size:
             # first occurrence per residue wins (duplicated atom records)
             r, first = np.unique(res_index[sel], return_index=True)
             arr[r] = chain.coord[sel[first]]
-        backbone[atom] = arr
-    has_ca = ~np.isnan(backbone["CA"]).any(axis=1)
+            has[r] = True
+        backbone[atom], present[atom] = arr, has
+    has_ca = present["CA"]
     keep = aa_res & has_ca
     if not keep.any():
         raise InputError(f"{parsed.path}: chain {chain_id!r} has no Cα atoms")
     for atom, arr in backbone.items():
-        vals = arr[keep]
-        present = ~np.isnan(vals).all(axis=1)
-        if not np.isfinite(vals[present]).all() or (np.abs(vals[present]) > MAX_ABS_COORD).any():
+        vals = arr[keep & present[atom]]
+        if not np.isfinite(vals).all() or (np.abs(vals) > MAX_ABS_COORD).any():
             raise InputError(f"{parsed.path}: chain {chain_id!r} has non-finite or absurd {atom} coordinates")
     observed_seq = "".join(one_letter(r) for r in res_names[keep])
     numbers = chain.res_id[starts][keep]

@@ -83,8 +83,8 @@ class ChainRecord:
         """Fraction of seqres residues with a Cα."""
         return float(self.observed.mean()) if self.length else 0.0
 
-    def save(self, path: str | Path) -> None:
-        """Write the record as a compressed ``.npz``, atomically."""
+    def save(self, path: str | Path, *, fsync: bool = True) -> None:
+        """Write the record as a compressed ``.npz``, atomically (``fsync=False``: see ``atomic_open``)."""
         arrays: dict[str, Any] = {
             "format_version": np.int32(_FORMAT_VERSION),
             "name": np.str_(self.name),
@@ -100,7 +100,7 @@ class ChainRecord:
                 arrays[atom] = arr
         buf = io.BytesIO()
         np.savez_compressed(buf, **arrays)
-        atomic_write_bytes(path, buf.getvalue())
+        atomic_write_bytes(path, buf.getvalue(), fsync=fsync)
 
     @classmethod
     def load(cls, path: str | Path) -> "ChainRecord":
