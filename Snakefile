@@ -23,7 +23,6 @@ include: "workflows/common.smk"
 
 
 wildcard_constraints:
-    shard=r"\d+",
     stage=r"[a-z]+",
 
 

@@ -3,7 +3,7 @@
 
 rule bases:
     input:
-        chains=expand(f"{RESULTS}/chains/shard_{{shard}}", shard=range(SHARDS)),
+        manifest=f"{RESULTS}/featurize/manifest.csv",
         split=f"{RESULTS}/splits/train.csv",
         cfg=stage_config("bases"),
     output:
@@ -19,4 +19,4 @@ rule bases:
     conda:
         CONDA_ENV
     shell:
-        "{params.cli} bases --config {input.cfg} {input.chains} --split {input.split} --out {output} > {log} 2>&1"
+        "{params.cli} bases --config {input.cfg} --manifest {input.manifest} --split {input.split} --out {output} > {log} 2>&1"

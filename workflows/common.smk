@@ -9,7 +9,6 @@ check_workflow_config(config)
 RUN = config["run"]
 RESULTS = f"results/{RUN}"
 LOGS = f"logs/{RUN}"
-SHARDS = int(config.get("data", {}).get("shards", 1))
 CHECKPOINT_GIVEN = config.get("checkpoint") is not None
 TARGETS = config.get("targets", {})
 CONDA_ENV = "envs/protein-rgdm.yaml"

@@ -3,7 +3,7 @@
 
 rule embed:
     input:
-        chains=expand(f"{RESULTS}/chains/shard_{{shard}}", shard=range(SHARDS)),
+        manifest=f"{RESULTS}/featurize/manifest.csv",
         cfg=stage_config("embed"),
     output:
         directory(f"{RESULTS}/embeddings"),
@@ -19,4 +19,4 @@ rule embed:
     conda:
         CONDA_ENV
     shell:
-        "{params.cli} embed --config {input.cfg} {input.chains} --out-dir {output} > {log} 2>&1"
+        "{params.cli} embed --config {input.cfg} --manifest {input.manifest} --out-dir {output} > {log} 2>&1"

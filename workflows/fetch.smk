@@ -1,18 +1,18 @@
-# fetch: structure files of the ids (shard k of n) from RCSB or a local mirror folder.
+# fetch: structure files of the id list from RCSB or a local mirror folder (concurrent downloads,
+# atomic, resumable: files already there and parsing are kept).
 
 
 rule fetch:
     input:
-        ids=[config["data"]["ids"]] if config["data"].get("ids") else [],
+        ids=config["data"]["ids"] or [],
         cfg=stage_config("fetch"),
     output:
-        directory(f"{RESULTS}/raw/shard_{{shard}}"),
+        manifest=f"{RESULTS}/raw/fetch_manifest.csv",
     log:
-        f"{LOGS}/fetch/shard_{{shard}}.log",
+        f"{LOGS}/fetch.log",
     params:
         cli=PRGDM,
-        ids=lambda wc, input: f"--ids {input.ids}" if input.ids else "",
-        shards=SHARDS,
+        out_dir=lambda wc, output: os.path.dirname(output.manifest),
     threads: res("fetch", "threads", 1)
     resources:
         mem_mb=res("fetch", "mem_mb", 2000),
@@ -20,5 +20,4 @@ rule fetch:
     conda:
         CONDA_ENV
     shell:
-        "{params.cli} fetch --config {input.cfg} {params.ids}"
-        " --shard {wildcards.shard} --num-shards {params.shards} --out-dir {output} > {log} 2>&1"
+        "{params.cli} fetch --config {input.cfg} --ids {input.ids} --out {params.out_dir} > {log} 2>&1"

@@ -1,9 +1,9 @@
-# split: all shards' manifests -> train/val/test tables (release date + sequence-identity clusters).
+# split: manifest -> train/val/test tables (sequence-identity clusters with mmseqs2, release dates).
 
 
 rule split:
     input:
-        chains=expand(f"{RESULTS}/chains/shard_{{shard}}", shard=range(SHARDS)),
+        manifest=f"{RESULTS}/featurize/manifest.csv",
         cfg=stage_config("split"),
     output:
         train=f"{RESULTS}/splits/train.csv",
@@ -13,7 +13,7 @@ rule split:
         f"{LOGS}/split.log",
     params:
         cli=PRGDM,
-        out_dir=lambda wc, output: os.path.dirname(output[0]),
+        out_dir=lambda wc, output: os.path.dirname(output.train),
     threads: res("split", "threads", 2)
     resources:
         mem_mb=res("split", "mem_mb", 8000),
@@ -21,4 +21,4 @@ rule split:
     conda:
         CONDA_ENV
     shell:
-        "{params.cli} split --config {input.cfg} {input.chains} --out-dir {params.out_dir} > {log} 2>&1"
+        "{params.cli} split --config {input.cfg} --manifest {input.manifest} --out {params.out_dir} > {log} 2>&1"

@@ -3,7 +3,7 @@
 
 rule train:
     input:
-        chains=expand(f"{RESULTS}/chains/shard_{{shard}}", shard=range(SHARDS)),
+        manifest=f"{RESULTS}/featurize/manifest.csv",
         train=f"{RESULTS}/splits/train.csv",
         val=f"{RESULTS}/splits/val.csv",
         embeddings=f"{RESULTS}/embeddings",
@@ -24,5 +24,5 @@ rule train:
     conda:
         CONDA_ENV
     shell:
-        "{params.launcher} train --config {input.cfg} {input.chains} --train {input.train} --val {input.val}"
+        "{params.launcher} train --config {input.cfg} --manifest {input.manifest} --train {input.train} --val {input.val}"
         " --embeddings {input.embeddings} --spectrum {input.spectrum} --out-dir {params.out_dir} > {log} 2>&1"

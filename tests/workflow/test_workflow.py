@@ -45,12 +45,12 @@ def test_demo_is_the_default_and_runs_every_stage(workdir: Path, smk):
     assert "results/demo/report/report.md" in out.stdout
 
 
-def test_pdb_config_dry_run_fans_out(workdir: Path, smk):
+def test_pdb_config_dry_run(workdir: Path, smk):
     extra = _overrides(workdir, {"data": {"ids": str(FIXTURES / "pdb_ids.txt")}})
     out = smk(workdir, "-n", "--configfile", "configs/pdb.yaml", extra)
     assert out.returncode == 0, out.stderr
     jobs = _jobs(out.stdout)
-    assert jobs["fetch"] == 64 and jobs["featurize"] == 64 and jobs["train"] == 1 and jobs["predict"] == 1
+    assert jobs["fetch"] == 1 and jobs["featurize"] == 1 and jobs["train"] == 1 and jobs["predict"] == 1
     assert "evaluate" not in jobs  # the benchmark is configs/cameo2022.yaml
     assert "gpu=1" in out.stdout
 
