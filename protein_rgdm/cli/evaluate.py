@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import click
 
 __all__ = ["register", "evaluate", "report"]
+
+
+def _single_thread_blas() -> None:
+    """The search multiplies many small matrices: threaded BLAS only adds contention.
+
+    Takes effect only when numpy is not imported yet (as in a fresh ``protein-rgdm evaluate``).
+    """
+    if "numpy" not in sys.modules:
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(var, "1")
 
 
 @click.command("evaluate")
@@ -35,6 +47,7 @@ def evaluate(pred_dir, ref_dir, out, config_path, mapping, matching, min_seq_ide
       protein-rgdm evaluate -p out/predictions -r refs/ -o metrics.csv
       protein-rgdm report metrics.csv --out report/
     """
+    _single_thread_blas()
     from protein_rgdm.config.base import dump_config, load_config
     from protein_rgdm.config.evaluate import EvaluateConfig
     from protein_rgdm.errors import InputError

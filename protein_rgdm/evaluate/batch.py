@@ -44,7 +44,7 @@ def find_reference(ref_dir: Path, target: str) -> Path | None:
     """
     names = [target + s + gz for s in STRUCTURE_SUFFIXES for gz in ("", ".gz")]
     if structure_stem(target) is not None:
-        names.insert(0, target)
+        names[:0] = [target, target + ".gz"]
     for name in names:
         path = ref_dir / name
         if path.is_file():
@@ -106,10 +106,12 @@ def _match(model: CaTrace, ref: CaTrace, config: EvaluateConfig, pairs: list[tup
     return match_by_sequence(model.sequence, ref.sequence)
 
 
-def _score_model(path: Path, ref: CaTrace, config: EvaluateConfig, pairs) -> dict[str, Any]:
+def _score_model(path: Path, ref: CaTrace, config: EvaluateConfig, pairs, out: dict[str, Any]) -> None:
+    """Fill ``out`` with counts, identity and scores; raise InputError (counts kept) when refused."""
     model = read_trace(path)
+    out["n_model"] = len(model)
     match = _match(model, ref, config, pairs)
-    out: dict[str, Any] = {"n_model": len(model), "n_matched": len(match), "seq_identity": match.identity}
+    out.update(n_matched=len(match), seq_identity=match.identity)
     if len(match) == 0:
         raise InputError(f"{path}: no residue of the model matches the reference")
     if len(match) < config.min_matched:
@@ -121,7 +123,6 @@ def _score_model(path: Path, ref: CaTrace, config: EvaluateConfig, pairs) -> dic
         )
     scores = score_matched(model.ca, ref.ca, match.model_index, match.reference_index, config.max_iterations)
     out.update(rmsd=scores.rmsd, tm=scores.tm, gdt_ts=scores.gdt_ts, gdt_ha=scores.gdt_ha, lddt=scores.lddt)
-    return out
 
 
 def evaluate_predictions(
@@ -186,7 +187,7 @@ def evaluate_predictions(
             else:
                 row["n_reference"] = len(ref)
                 try:
-                    row.update(_score_model(path, ref, config, pairs))
+                    _score_model(path, ref, config, pairs, row)
                 except InputError as exc:
                     row["error"] = str(exc)
                     report(str(exc))

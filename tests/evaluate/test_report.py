@@ -1,0 +1,87 @@
+"""Aggregations and the report: its numbers equal a recomputation from metrics.csv."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from protein_rgdm.cli.app import main
+from protein_rgdm.evaluate.aggregate import METRICS, per_target, read_metrics, summarize
+from protein_rgdm.evaluate.batch import METRIC_COLUMNS
+
+RNG = np.random.default_rng(7)
+
+
+def _metrics(tmp_path):
+    rows = []
+    for t in range(6):
+        for k in range(4):
+            row = {c: "" for c in METRIC_COLUMNS}
+            row.update(target=f"t{t}", model=f"t{t}_sample_{k}.pdb", sample=k, n_reference=50 + 20 * t,
+                       ranking_score=RNG.uniform() if t < 4 else "")  # fmt: skip
+            for m in METRICS:
+                row[m] = RNG.uniform(0.5, 10) if m == "rmsd" else RNG.uniform()
+            rows.append(row)
+    rows[1]["error"] = "unreadable"  # t0 sample 1 failed
+    for m in METRICS:
+        rows[1][m] = ""
+    path = tmp_path / "metrics.csv"
+    pd.DataFrame(rows, columns=METRIC_COLUMNS).to_csv(path, index=False)
+    return path
+
+
+def test_aggregations_are_what_their_names_say(tmp_path):
+    frame = read_metrics(_metrics(tmp_path))
+    table = per_target(frame).set_index(["target", "aggregation"])
+    t0 = frame[(frame.target == "t0") & (frame.error == "")]
+    assert table.loc[("t0", "first_sample"), "tm"] == t0[t0["sample"] == 0]["tm"].item()
+    assert table.loc[("t0", "mean_over_samples"), "tm"] == pytest.approx(t0["tm"].mean())
+    assert table.loc[("t0", "oracle_best_of_n"), "tm"] == t0["tm"].max()
+    assert table.loc[("t0", "oracle_best_of_n"), "rmsd"] == t0["rmsd"].min()
+    ranked = frame[frame.target == "t2"].sort_values("ranking_score", ascending=False).iloc[0]
+    assert table.loc[("t2", "top_ranked"), "tm"] == ranked["tm"]
+    assert math.isnan(table.loc[("t5", "top_ranked"), "tm"])  # no ranking -> not available
+
+
+def test_report_numbers_equal_recomputation_from_metrics_csv(tmp_path):
+    metrics = _metrics(tmp_path)
+    out = tmp_path / "report"
+    assert main(["report", str(metrics), "--out", str(out), "--title", "Test run"]) == 0
+    for name in ("report.md", "report.html", "aggregate.csv", "per_target.csv",
+                 "tm_distribution.png", "rmsd_vs_length.png", "first_vs_best.png"):  # fmt: skip
+        assert (out / name).stat().st_size > 0, name
+    # independent recomputation with pandas
+    raw = pd.read_csv(metrics)
+    ok = raw[raw["error"].isna()]
+    first = raw.sort_values("sample").groupby("target").head(1).set_index("target")
+    best_tm = ok.groupby("target")["tm"].max()
+    mean_tm = ok.groupby("target")["tm"].mean()
+    top = raw.dropna(subset=["ranking_score"]).sort_values("ranking_score", ascending=False).groupby("target").head(1)
+    expected = {
+        "first_sample": first["tm"].dropna(), "mean_over_samples": mean_tm,
+        "oracle_best_of_n": best_tm, "top_ranked": top["tm"],
+    }  # fmt: skip
+    written = pd.read_csv(out / "aggregate.csv").set_index("aggregation")
+    md = (out / "report.md").read_text()
+    for name, values in expected.items():
+        assert written.loc[name, "tm_mean"] == pytest.approx(values.mean(), rel=1e-5)
+        assert written.loc[name, "tm_median"] == pytest.approx(values.median(), rel=1e-5)
+        assert written.loc[name, "n_targets"] == len(values)
+        assert f"| {name} | {len(values)} | {values.mean():.3f} / {values.median():.3f} |" in md
+    assert written.loc["oracle_best_of_n", "rmsd_mean"] == pytest.approx(ok.groupby("target")["rmsd"].min().mean(), rel=1e-5)
+    assert "<table>" in (out / "report.html").read_text() and "Test run" in md
+
+
+def test_summary_ignores_targets_without_values():
+    table = pd.DataFrame({"target": ["a", "b"], "aggregation": ["top_ranked"] * 2, "n_models": 1, "n_scored": 1,
+                          "n_reference": 10, **{m: [0.4, np.nan] for m in METRICS}})  # fmt: skip
+    s = summarize(table).set_index("aggregation")
+    assert s.loc["top_ranked", "n_targets"] == 1 and s.loc["top_ranked", "tm_mean"] == 0.4
+    assert s.loc["first_sample", "n_targets"] == 0 and math.isnan(s.loc["first_sample", "tm_mean"])
+
+
+def test_report_of_missing_file_is_a_clean_error(tmp_path):
+    assert main(["report", str(tmp_path / "none.csv"), "--out", str(tmp_path / "r")]) == 2
