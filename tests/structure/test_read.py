@@ -108,10 +108,11 @@ def test_read_ca_chain_demo(cameo_pdb):
         ("empty.pdb", b"", "empty file"),
         ("blank.cif", b"\n  \n", "empty file"),
         ("page.cif", b"<!DOCTYPE html><html><body>503 Service Unavailable</body></html>", "HTML"),
-        ("page.cif.gz", gzip.compress(b"<html><body>Not Found</body></html>"), "HTML"),
+        ("page.cif.gz", gzip.compress(b"<html><body>Not Found</body></html>", mtime=0), "HTML"),
         ("text.bcif", b"data_x\n", "not BinaryCIF"),
         ("nodata.cif", b"loop_\n_atom_site.id\n1\n", "not mmCIF"),
     ],
+    ids=["empty", "blank", "html", "html-gz", "text-as-bcif", "no-data-block"],
 )
 def test_bad_files_fail_with_one_clear_line(tmp_path, name, content, message):
     path = tmp_path / name
