@@ -42,8 +42,12 @@ def lddt_ca(
     """
     reference = np.asarray(reference, dtype=np.float64)
     model = np.asarray(model, dtype=np.float64)
-    d_ref = np.linalg.norm(reference[:, None, :] - reference[None, :, :], axis=-1)
-    d_mod = np.linalg.norm(model[:, None, :] - model[None, :, :], axis=-1)
+    from scipy.spatial.distance import cdist
+
+    d_ref = cdist(reference, reference)
+    covered = np.isfinite(model).all(axis=1)
+    d_mod = np.full_like(d_ref, np.nan)
+    d_mod[np.ix_(covered, covered)] = cdist(model[covered], model[covered])
     scored = d_ref < radius
     np.fill_diagonal(scored, False)
     total = int(scored.sum())

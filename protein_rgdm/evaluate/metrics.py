@@ -83,10 +83,13 @@ def tm_gdt_search(
     best_counts = np.zeros(len(GDT_CUTOFFS), dtype=np.int64)
     for which, d2 in visited_deviations(moments, searches, max_iterations):
         if 0 in which:
-            best_tm = max(best_tm, float((1.0 / (1.0 + d2 * inv_d02)).sum(axis=1).max()))
+            term = d2 * inv_d02
+            term += 1.0
+            np.reciprocal(term, out=term)
+            best_tm = max(best_tm, float(term.sum(axis=1).max()))
         if gdt_search in which:
-            counts = (d2[:, :, None] < cut2).sum(axis=1).max(axis=0)
-            np.maximum(best_counts, counts, out=best_counts)
+            for k, c2 in enumerate(cut2):
+                best_counts[k] = max(best_counts[k], int(np.count_nonzero(d2 < c2, axis=1).max()))
     return best_tm / reference_length, best_counts
 
 
