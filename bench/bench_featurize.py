@@ -36,7 +36,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"structures folder not found: {structures}", file=sys.stderr)
         return 2
     metadata = sorted(str(p) for p in Path(args.splits).glob("*.csv")) if Path(args.splits).is_dir() else []
-    cfg = FeaturizeConfig(structures=str(structures), metadata=metadata, filters={"max_length": None, "max_missing_fraction": 1.0})
+    cfg = FeaturizeConfig(
+        structures=str(structures), metadata=metadata, filters={"max_length": None, "max_missing_fraction": 1.0}
+    )
     jobs = plan_jobs(cfg)
     with tempfile.TemporaryDirectory() as tmp:
         featurize_files(jobs[:5], Path(tmp) / "warmup", cfg.filters, pdb_backend=args.backend)
@@ -44,9 +46,13 @@ def main(argv: list[str] | None = None) -> int:
         result = featurize_files(jobs, Path(tmp) / "out", cfg.filters, workers=args.workers, pdb_backend=args.backend)
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     n = len(result.records)
-    print(f"files: {len(jobs)}  chains: {n}  rejected: {len(result.rejected)}  workers: {args.workers}  backend: {args.backend}")
+    print(
+        f"files: {len(jobs)}  chains: {n}  rejected: {len(result.rejected)}  workers: {args.workers}  backend: {args.backend}"
+    )
     print(f"cpu: {os.cpu_count()} cores visible")
-    print(f"elapsed: {elapsed:.2f} s  throughput: {n / elapsed:.1f} chains/s  per core: {n / elapsed / args.workers:.1f} chains/s")
+    print(
+        f"elapsed: {elapsed:.2f} s  throughput: {n / elapsed:.1f} chains/s  per core: {n / elapsed / args.workers:.1f} chains/s"
+    )
     if args.workers == 1:
         # on a shared machine wall time includes waiting for the CPU; CPU time is the per-core cost
         print(f"cpu time: {cpu:.2f} s  per core (CPU-time based): {n / cpu:.1f} chains/s")

@@ -19,7 +19,12 @@ def test_shipped_data_configs_load(cls, name):
     assert isinstance(cfg, cls)
     # every key in the file is documented by a comment
     for line in (REPO / "configs" / f"{name}.yaml").read_text().splitlines():
-        if ":" in line and not line.lstrip().startswith("#") and line.startswith("  ") and not line.rstrip().endswith(":"):
+        if (
+            ":" in line
+            and not line.lstrip().startswith("#")
+            and line.startswith("  ")
+            and not line.rstrip().endswith(":")
+        ):
             assert "#" in line, line
 
 
@@ -57,7 +62,9 @@ def test_missing_file_bad_yaml_and_non_mapping(tmp_path):
 
 
 def test_overrides_win_and_resolved_config_is_written(tmp_path):
-    cfg = load_config(FetchConfig, REPO / "configs" / "fetch.yaml", section="fetch", overrides={"workers": 2, "retries": None})
+    cfg = load_config(
+        FetchConfig, REPO / "configs" / "fetch.yaml", section="fetch", overrides={"workers": 2, "retries": None}
+    )
     assert cfg.workers == 2 and cfg.retries == 3
     dump_config(cfg, tmp_path / "resolved.yaml", stage="fetch")
     import yaml

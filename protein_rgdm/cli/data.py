@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-__all__ = ["register", "fetch", "featurize", "split"]
+__all__ = ["featurize", "fetch", "register", "split"]
 
 _CONFIG = click.option("--config", "config", type=click.Path(dir_okay=False), default=None,
                        help="YAML config (the whole file, or its top-level section named after the command).")  # fmt: skip
@@ -14,12 +14,25 @@ _CONFIG = click.option("--config", "config", type=click.Path(dir_okay=False), de
 
 @click.command()
 @_CONFIG
-@click.option("--ids", "ids_file", type=click.Path(dir_okay=False), required=True,
-              help="Ids to fetch: a list (one per line / comma separated), a CSV (column --id-column) or a FASTA.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder for the files and fetch_manifest.csv.")
+@click.option(
+    "--ids",
+    "ids_file",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help="Ids to fetch: a list (one per line / comma separated), a CSV (column --id-column) or a FASTA.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    required=True,
+    help="Folder for the files and fetch_manifest.csv.",
+)
 @click.option("--source", type=click.Choice(["rcsb", "local"]), default=None, help="Override config 'source'.")
 @click.option("--local-dir", default=None, help="Local mirror root (source local).")
-@click.option("--url-template", default=None, help="URL with {id}/{ID}/{mid}, e.g. https://files.rcsb.org/download/{ID}.cif.gz")
+@click.option(
+    "--url-template", default=None, help="URL with {id}/{ID}/{mid}, e.g. https://files.rcsb.org/download/{ID}.cif.gz"
+)
 @click.option("--id-column", default=None, help="CSV column holding ids.")
 @click.option("--workers", type=int, default=None, help="Concurrent downloads.")
 @click.option("--overwrite/--no-overwrite", default=None, help="Re-fetch files that already exist and parse.")
@@ -43,17 +56,31 @@ def fetch(config, ids_file, out_dir, source, local_dir, url_template, id_column,
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.status] = counts.get(r.status, 0) + 1
-    click.echo("fetch: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) + f" -> {Path(out_dir) / 'fetch_manifest.csv'}")
+    click.echo(
+        "fetch: "
+        + ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
+        + f" -> {Path(out_dir) / 'fetch_manifest.csv'}"
+    )
     if not any(r.status in ("downloaded", "copied", "exists") for r in rows):
         raise InputError(f"no file fetched; see {Path(out_dir) / 'fetch_manifest.csv'}")
 
 
 @click.command()
 @_CONFIG
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Output folder (chains/, manifest.csv, rejected.csv).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    required=True,
+    help="Output folder (chains/, manifest.csv, rejected.csv).",
+)
 @click.option("--structures", default=None, help="Folder of structure files (override config).")
-@click.option("--table", default=None, help="CSV listing chains: name [, file, chain, seqres, release_date, resolution, method].")
-@click.option("--metadata", multiple=True, help="CSV(s) with name + seqres / release date / resolution / method (repeatable).")
+@click.option(
+    "--table", default=None, help="CSV listing chains: name [, file, chain, seqres, release_date, resolution, method]."
+)
+@click.option(
+    "--metadata", multiple=True, help="CSV(s) with name + seqres / release date / resolution / method (repeatable)."
+)
 @click.option("--workers", type=int, default=None, help="Worker processes.")
 @click.option("--overwrite/--no-overwrite", default=None, help="Rewrite chain records that already exist.")
 def featurize(config, out_dir, structures, table, metadata, workers, overwrite) -> None:
@@ -68,7 +95,13 @@ def featurize(config, out_dir, structures, table, metadata, workers, overwrite) 
     })  # fmt: skip
     jobs = plan_jobs(cfg)
     result = featurize_files(
-        jobs, out_dir, cfg.filters, workers=cfg.workers, pdb_backend=cfg.pdb_backend, overwrite=cfg.overwrite, progress=True
+        jobs,
+        out_dir,
+        cfg.filters,
+        workers=cfg.workers,
+        pdb_backend=cfg.pdb_backend,
+        overwrite=cfg.overwrite,
+        progress=True,
     )
     dump_config(cfg, Path(out_dir) / "featurize_config.yaml", stage="featurize")
     click.echo(f"featurize: {len(result.records)} chains, {len(result.rejected)} rejected -> {out_dir}")
@@ -77,8 +110,12 @@ def featurize(config, out_dir, structures, table, metadata, workers, overwrite) 
 @click.command()
 @_CONFIG
 @click.option("--manifest", type=click.Path(dir_okay=False), required=True, help="featurize manifest.csv.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder for train/val/test.csv.")
-@click.option("--mode", type=click.Choice(["cluster", "date", "date_cluster"]), default=None, help="Override config 'mode'.")
+@click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder for train/val/test.csv."
+)
+@click.option(
+    "--mode", type=click.Choice(["cluster", "date", "date_cluster"]), default=None, help="Override config 'mode'."
+)
 @click.option("--seed", type=int, default=None, help="Override config 'seed'.")
 def split(config, manifest, out_dir, mode, seed) -> None:
     """Split chains into train / val / test by sequence-identity clusters and release dates."""

@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 
 from protein_rgdm.config.base import StrictModel
 
-__all__ = ["FetchConfig", "FeaturizeFilters", "FeaturizeConfig", "SplitConfig", "DateWindow"]
+__all__ = ["DateWindow", "FeaturizeConfig", "FeaturizeFilters", "FetchConfig", "SplitConfig"]
 
 
 class FetchConfig(StrictModel):
@@ -31,7 +31,7 @@ class FetchConfig(StrictModel):
     overwrite: bool = False
 
     @model_validator(mode="after")
-    def _local_needs_dir(self) -> "FetchConfig":
+    def _local_needs_dir(self) -> FetchConfig:
         if self.source == "local" and not self.local_dir:
             raise ValueError("source 'local' needs local_dir")
         return self
@@ -86,7 +86,7 @@ class SplitConfig(StrictModel):
     cluster_steps: int = Field(3, ge=1, le=10)
 
     @model_validator(mode="after")
-    def _check(self) -> "SplitConfig":
+    def _check(self) -> SplitConfig:
         if self.mode == "cluster":
             total = sum(self.fractions.values())
             if abs(total - 1.0) > 1e-6 or any(v < 0 for v in self.fractions.values()):

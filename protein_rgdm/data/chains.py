@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from protein_rgdm.errors import InputError
 from protein_rgdm.structure.record import ChainRecord
 
-__all__ = ["load_chain_dir", "chain_path"]
+__all__ = ["chain_path", "load_chain_dir"]
 
 
 def chain_path(chain_dir: str | Path, name: str) -> Path:

@@ -11,8 +11,9 @@ import csv
 import dataclasses
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from protein_rgdm.config.data import FeaturizeConfig, FeaturizeFilters
 from protein_rgdm.data.ids import check_name
@@ -21,7 +22,7 @@ from protein_rgdm.errors import InputError
 from protein_rgdm.fileio import atomic_open
 from protein_rgdm.structure.record import ChainRecord
 
-__all__ = ["ChainJob", "FeaturizeResult", "featurize_files", "plan_jobs", "record_name", "STRUCTURE_SUFFIXES"]
+__all__ = ["STRUCTURE_SUFFIXES", "ChainJob", "FeaturizeResult", "featurize_files", "plan_jobs", "record_name"]
 
 STRUCTURE_SUFFIXES = (".pdb", ".ent", ".cif", ".mmcif", ".bcif")
 _META_ALIASES = {"structure_method": "method", "exptl_method": "method"}
@@ -89,7 +90,9 @@ def _process_file(path: str, jobs: list[ChainJob], filters: FeaturizeFilters, ba
     try:
         parsed = read_structure(path, pdb_backend=backend, atom_names=BACKBONE_ATOMS)
     except InputError as exc:
-        return out + [("rejected", {"file": path, "chain": j.chain or "", "name": j.name or "", "reason": str(exc)}) for j in jobs]
+        return out + [
+            ("rejected", {"file": path, "chain": j.chain or "", "name": j.name or "", "reason": str(exc)}) for j in jobs
+        ]
     protein = None
     for job in jobs:
         chains: list[str]
@@ -104,17 +107,28 @@ def _process_file(path: str, jobs: list[ChainJob], filters: FeaturizeFilters, ba
                 chains = protein
             if not chains:
                 ptypes = set(parsed.polymer_types.values())
-                what = "DNA/RNA only" if ptypes and all("nucleotide" in t for t in ptypes) else "no protein chain with Cα atoms"
+                what = (
+                    "DNA/RNA only"
+                    if ptypes and all("nucleotide" in t for t in ptypes)
+                    else "no protein chain with Cα atoms"
+                )
                 if job.name is not None and len(protein) > 1:
                     what = f"cannot tell which chain {job.name!r} means (protein chains: {', '.join(protein)})"
-                out.append(("rejected", {"file": path, "chain": "", "name": job.name or "", "reason": f"{path}: {what}"}))
+                out.append(
+                    ("rejected", {"file": path, "chain": "", "name": job.name or "", "reason": f"{path}: {what}"})
+                )
                 continue
         for chain in chains:
             name = job.name or record_name(path, chain)
             try:
                 check_name(name, "record name")
                 record = build_chain_record(
-                    parsed, chain, name, seqres=job.seqres, seqres_source="table", metadata=job.metadata,
+                    parsed,
+                    chain,
+                    name,
+                    seqres=job.seqres,
+                    seqres_source="table",
+                    metadata=job.metadata,
                     min_identity=filters.min_seqres_identity,
                 )
             except InputError as exc:
@@ -193,15 +207,19 @@ def featurize_files(
                 f = futs[fut]
                 try:
                     results[f] = fut.result()
-                except Exception as exc:  # a crashed worker must not lose the rest of the batch
-                    results[f] = [("rejected", {"file": f, "chain": "", "name": "", "reason": f"{type(exc).__name__}: {exc}"})]
+                except Exception as exc:  # noqa: BLE001 - a crashed worker must not lose the rest of the batch
+                    results[f] = [
+                        ("rejected", {"file": f, "chain": "", "name": "", "reason": f"{type(exc).__name__}: {exc}"})
+                    ]
                 bar is not None and bar.update()
     if bar is not None:
         bar.close()
     return _collect(files, results, chain_dir, out_dir, overwrite)
 
 
-def _collect(files: list[str], results: dict[str, list[tuple]], chain_dir: Path, out_dir: Path, overwrite: bool) -> FeaturizeResult:
+def _collect(
+    files: list[str], results: dict[str, list[tuple]], chain_dir: Path, out_dir: Path, overwrite: bool
+) -> FeaturizeResult:
     records: list[ChainRecord] = []
     rejected: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -212,7 +230,14 @@ def _collect(files: list[str], results: dict[str, list[tuple]], chain_dir: Path,
                 continue
             record: ChainRecord = item
             if record.name in seen:
-                rejected.append({"file": f, "chain": record.metadata.get("chain_id", ""), "name": record.name, "reason": f"duplicate name {record.name!r} (kept the first)"})
+                rejected.append(
+                    {
+                        "file": f,
+                        "chain": record.metadata.get("chain_id", ""),
+                        "name": record.name,
+                        "reason": f"duplicate name {record.name!r} (kept the first)",
+                    }
+                )
                 continue
             seen.add(record.name)
             path = chain_dir / f"{record.name}.npz"
@@ -289,7 +314,9 @@ def plan_jobs(cfg: FeaturizeConfig, base_dir: Path | None = None) -> list[ChainJ
         return jobs
     if structures is None or not structures.is_dir():
         raise InputError(f"featurize needs 'table' or an existing 'structures' folder (got {structures})")
-    files = sorted(p for p in structures.iterdir() if p.is_file() and strip_structure_suffix(p.name) != p.name.removesuffix(".gz"))
+    files = sorted(
+        p for p in structures.iterdir() if p.is_file() and strip_structure_suffix(p.name) != p.name.removesuffix(".gz")
+    )
     if not extra:
         return [ChainJob(str(p)) for p in files]
     jobs = []

@@ -14,15 +14,15 @@ import shutil
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from protein_rgdm.config.data import FetchConfig
 from protein_rgdm.data.ids import check_name, entry_id
 from protein_rgdm.errors import InputError
 from protein_rgdm.fileio import atomic_open, atomic_path, sha256_file
 
-__all__ = ["FetchResult", "fetch_ids", "resolve_ids", "MANIFEST_COLUMNS"]
+__all__ = ["MANIFEST_COLUMNS", "FetchResult", "fetch_ids", "resolve_ids"]
 
 MANIFEST_COLUMNS = ["id", "path", "status", "bytes", "sha256", "attempts", "error"]
 
@@ -117,7 +117,9 @@ def _fetch_one(ident: str, out_dir: Path, cfg: FetchConfig, sleep: Callable[[flo
                     _download(cfg.url_template.format(**fields), tmp, cfg)
                 _validate(tmp, dest.name)
             status = "copied" if cfg.source == "local" else "downloaded"
-            return dataclasses.replace(result, status=status, bytes=dest.stat().st_size, sha256=sha256_file(dest), error="")
+            return dataclasses.replace(
+                result, status=status, bytes=dest.stat().st_size, sha256=sha256_file(dest), error=""
+            )
         except _Permanent as exc:
             result.error = str(exc)
             return result

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from protein_rgdm.errors import InputError
 
-__all__ = ["read_id_list", "check_name", "entry_id", "SAFE_NAME", "PDB_ENTRY"]
+__all__ = ["PDB_ENTRY", "SAFE_NAME", "check_name", "entry_id", "read_id_list"]
 
 #: Names usable as file names: no path separators, no leading dot, no "..", at most 64 characters.
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
@@ -20,7 +20,9 @@ def check_name(name: str, what: str = "id") -> str:
     """Return ``name`` stripped if it is a safe file-name-like identifier, else raise ``InputError``."""
     name = name.strip()
     if not SAFE_NAME.match(name) or ".." in name:
-        raise InputError(f"invalid {what} {name!r}: use letters, digits, '.', '_', '-' (no paths, at most 64 characters)")
+        raise InputError(
+            f"invalid {what} {name!r}: use letters, digits, '.', '_', '-' (no paths, at most 64 characters)"
+        )
     return name
 
 

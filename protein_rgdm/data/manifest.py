@@ -11,7 +11,14 @@ from protein_rgdm.config.data import FeaturizeFilters
 from protein_rgdm.constants import CHAIN_BREAK_DISTANCE
 from protein_rgdm.structure.record import ChainRecord
 
-__all__ = ["MANIFEST_COLUMNS", "REJECTED_COLUMNS", "chain_breaks", "radius_of_gyration", "manifest_row", "filter_reason"]
+__all__ = [
+    "MANIFEST_COLUMNS",
+    "REJECTED_COLUMNS",
+    "chain_breaks",
+    "filter_reason",
+    "manifest_row",
+    "radius_of_gyration",
+]
 
 MANIFEST_COLUMNS = [
     "name", "length", "n_observed", "observed_fraction", "chain_breaks", "radius_of_gyration",

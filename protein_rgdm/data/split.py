@@ -22,14 +22,20 @@ from protein_rgdm.config.data import SplitConfig
 from protein_rgdm.errors import InputError, ProteinRGDMError
 from protein_rgdm.fileio import atomic_open
 
-__all__ = ["cluster_sequences", "assign_splits", "split_manifest", "SPLITS"]
+__all__ = ["SPLITS", "assign_splits", "cluster_sequences", "split_manifest"]
 
 SPLITS = ("train", "val", "test")
 
 
 def cluster_sequences(
-    seqs: dict[str, str], *, mmseqs: str = "mmseqs", min_seq_id: float = 0.3, coverage: float = 0.8,
-    cov_mode: int = 0, threads: int = 1, cluster_steps: int = 3,
+    seqs: dict[str, str],
+    *,
+    mmseqs: str = "mmseqs",
+    min_seq_id: float = 0.3,
+    coverage: float = 0.8,
+    cov_mode: int = 0,
+    threads: int = 1,
+    cluster_steps: int = 3,
 ) -> dict[str, str]:
     """Name → cluster representative name, from ``mmseqs easy-cluster``.
 
@@ -52,7 +58,7 @@ def cluster_sequences(
             "--min-seq-id", str(min_seq_id), "-c", str(coverage), "--cov-mode", str(cov_mode),
             "--threads", str(threads), "--cluster-steps", str(cluster_steps), "-v", "1",
         ]  # fmt: skip
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
             raise ProteinRGDMError(f"mmseqs easy-cluster failed (exit {proc.returncode}): {tail[0]}")
@@ -74,7 +80,9 @@ def _date(value: Any) -> _dt.date | None:
         return None
 
 
-def assign_splits(rows: list[dict[str, Any]], clusters: dict[str, str], cfg: SplitConfig) -> tuple[dict[str, str], list[dict]]:
+def assign_splits(
+    rows: list[dict[str, Any]], clusters: dict[str, str], cfg: SplitConfig
+) -> tuple[dict[str, str], list[dict]]:
     """Name → split, plus dropped rows (name, reason).
 
     ``cluster`` mode: clusters are shuffled with ``np.random.default_rng(cfg.seed)`` and dealt
@@ -97,7 +105,9 @@ def assign_splits(rows: list[dict[str, Any]], clusters: dict[str, str], cfg: Spl
         for i in order:
             group = members[reps[i]]
             # the split furthest below its target share takes the whole cluster
-            deficit = {s: cfg.fractions.get(s, 0.0) * total - counts[s] for s in SPLITS if cfg.fractions.get(s, 0.0) > 0}
+            deficit = {
+                s: cfg.fractions.get(s, 0.0) * total - counts[s] for s in SPLITS if cfg.fractions.get(s, 0.0) > 0
+            }
             target = max(deficit, key=lambda s: (deficit[s], -SPLITS.index(s)))
             counts[target] += len(group)
             for n in group:
@@ -154,8 +164,13 @@ def split_manifest(manifest: str | Path, out_dir: str | Path, cfg: SplitConfig) 
         clusters = {n: n for n in names}
     else:
         clusters = cluster_sequences(
-            {r["name"]: r["seqres"] for r in rows}, mmseqs=cfg.mmseqs, min_seq_id=cfg.min_seq_id,
-            coverage=cfg.coverage, cov_mode=cfg.cov_mode, threads=cfg.threads, cluster_steps=cfg.cluster_steps,
+            {r["name"]: r["seqres"] for r in rows},
+            mmseqs=cfg.mmseqs,
+            min_seq_id=cfg.min_seq_id,
+            coverage=cfg.coverage,
+            cov_mode=cfg.cov_mode,
+            threads=cfg.threads,
+            cluster_steps=cfg.cluster_steps,
         )
     assign, dropped = assign_splits(rows, clusters, cfg)
     out = Path(out_dir)

@@ -37,7 +37,7 @@ class AtomTable:
     def __len__(self) -> int:
         return int(self.res_id.shape[0])
 
-    def select(self, mask: np.ndarray) -> "AtomTable":
+    def select(self, mask: np.ndarray) -> AtomTable:
         """The atoms where ``mask`` (N,) bool is True."""
         return AtomTable(**{f.name: getattr(self, f.name)[mask] for f in dataclasses.fields(self)})
 

@@ -12,7 +12,7 @@ from protein_rgdm.structure.atoms import ParsedStructure, residue_starts
 from protein_rgdm.structure.record import ChainRecord
 from protein_rgdm.structure.residues import is_amino_acid, is_nucleotide, one_letter
 
-__all__ = ["build_chain_record", "protein_chain_ids", "MAX_ABS_COORD"]
+__all__ = ["MAX_ABS_COORD", "build_chain_record", "protein_chain_ids"]
 
 #: Coordinates beyond this (Å) are absurd: the PDB format cannot even write them.
 MAX_ABS_COORD = 9999.0
@@ -70,13 +70,20 @@ def build_chain_record(
     atoms = parsed.atoms
     in_chain = atoms.chain_id == chain_id
     if not in_chain.any():
-        raise InputError(f"{parsed.path}: chain {chain_id!r} not found (chains: {', '.join(parsed.chain_ids) or 'none'})")
+        raise InputError(
+            f"{parsed.path}: chain {chain_id!r} not found (chains: {', '.join(parsed.chain_ids) or 'none'})"
+        )
     chain = atoms.select(in_chain)
     starts = np.flatnonzero(residue_starts(chain.chain_id, chain.res_id, chain.ins_code, chain.res_name))
     res_names = chain.res_name[starts]
     aa_res = np.array([is_amino_acid(r) for r in res_names], dtype=bool)
     if not aa_res.any():
-        kind = "DNA/RNA" if any(is_nucleotide(r) for r in res_names) or parsed.polymer_types.get(chain_id, "").find("nucleotide") >= 0 else "non-protein"
+        kind = (
+            "DNA/RNA"
+            if any(is_nucleotide(r) for r in res_names)
+            or parsed.polymer_types.get(chain_id, "").find("nucleotide") >= 0
+            else "non-protein"
+        )
         raise InputError(f"{parsed.path}: chain {chain_id!r} is {kind}, no amino-acid residues")
     res_index = np.cumsum(residue_starts(chain.chain_id, chain.res_id, chain.ins_code, chain.res_name)) - 1
     n_res = len(starts)
@@ -107,7 +114,7 @@ def build_chain_record(
     meta: dict[str, Any] = {k: v for k, v in parsed.metadata.items() if v is not None}
     if seqres is not None:
         source = seqres_source
-    elif chain_id in parsed.seqres and parsed.seqres[chain_id]:
+    elif parsed.seqres.get(chain_id):
         seqres = parsed.seqres[chain_id]
         source = "entity_poly" if parsed.metadata.get("format") in ("cif", "bcif") else "SEQRES"
     else:

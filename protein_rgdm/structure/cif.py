@@ -21,12 +21,9 @@ def _column(block, category: str, key: str) -> list[str] | None:
         return None
     col = cat[key]
     values = [str(v) for v in col.as_array(str)]
-    try:
-        from biotite.structure.io.pdbx import MaskValue
+    from biotite.structure.io.pdbx import MaskValue
 
-        mask = col.mask.array if col.mask is not None else None
-    except Exception:  # masks are optional in both CIF flavours
-        mask = None
+    mask = col.mask.array if getattr(col, "mask", None) is not None else None
     if mask is not None:
         values = [v if m == MaskValue.PRESENT else "" for v, m in zip(values, mask)]
     values = ["" if v in (".", "?") else v for v in values]
@@ -41,7 +38,11 @@ def _metadata(block) -> dict[str, Any]:
     methods = _column(block, "exptl", "method")
     if methods:
         meta["method"] = methods[0].lower()
-    for category, key in (("refine", "ls_d_res_high"), ("em_3d_reconstruction", "resolution"), ("reflns", "d_resolution_high")):
+    for category, key in (
+        ("refine", "ls_d_res_high"),
+        ("em_3d_reconstruction", "resolution"),
+        ("reflns", "d_resolution_high"),
+    ):
         values = _column(block, category, key)
         if values and values[0]:
             try:
@@ -92,13 +93,13 @@ def parse_pdbx(pdbx_file, source: str) -> tuple[AtomTable, dict[str, str], dict[
 
     try:
         block = pdbx_file.block
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any parser failure is a bad input file, reported by name
         raise InputError(f"{source}: no data block in mmCIF ({exc})") from None
     if "atom_site" not in block:
         raise InputError(f"{source}: mmCIF has no atom_site category (no coordinates)")
     try:
         arr = pdbx.get_structure(pdbx_file, model=1, altloc="first", use_author_fields=True, extra_fields=[])
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any parser failure is a bad input file, reported by name
         raise InputError(f"{source}: cannot read atom_site ({type(exc).__name__}: {exc})") from None
     atoms = AtomTable(
         chain_id=np.asarray(arr.chain_id).astype(str),

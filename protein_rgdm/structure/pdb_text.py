@@ -18,9 +18,11 @@ from protein_rgdm.errors import InputError
 from protein_rgdm.structure.atoms import AtomTable
 from protein_rgdm.structure.residues import three_to_one
 
-__all__ = ["parse_pdb_text", "parse_pdb_header", "pdb_date"]
+__all__ = ["parse_pdb_header", "parse_pdb_text", "pdb_date"]
 
-_MONTHS = {m: i + 1 for i, m in enumerate("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split())}
+_MONTHS = {
+    m: i + 1 for i, m in enumerate(["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"])
+}
 _RESOLUTION = re.compile(r"RESOLUTION\.\s+([0-9.]+)\s+ANGSTROM")
 
 
@@ -113,9 +115,7 @@ def _altloc_mask(block: np.ndarray) -> np.ndarray:
     return blank | (lettered & (alt == first_letter[res_index]))
 
 
-def parse_pdb_text(
-    text: str, source: str, atom_names: frozenset[str] | None = None
-) -> tuple[AtomTable, list[str]]:
+def parse_pdb_text(text: str, source: str, atom_names: frozenset[str] | None = None) -> tuple[AtomTable, list[str]]:
     """Atoms of the first model (first altloc) and the header lines of PDB-format ``text``.
 
     Parameters
@@ -160,7 +160,10 @@ def parse_pdb_text(
         keep &= np.isin(names_raw, [a.encode() for a in atom_names])
     block = block[keep]
     try:
-        coord = np.stack([np.ascontiguousarray(block[:, a : a + 8]).view("S8").ravel().astype(np.float64) for a in (30, 38, 46)], axis=1)
+        coord = np.stack(
+            [np.ascontiguousarray(block[:, a : a + 8]).view("S8").ravel().astype(np.float64) for a in (30, 38, 46)],
+            axis=1,
+        )
         res_id = np.ascontiguousarray(block[:, 22:26]).view("S4").ravel().astype(np.int64)
     except ValueError:
         bad = _first_bad_line([line for line, k in zip(atom_lines, keep) if k])

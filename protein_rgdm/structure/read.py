@@ -18,7 +18,7 @@ from protein_rgdm.errors import InputError
 from protein_rgdm.structure.atoms import AtomTable, ParsedStructure
 from protein_rgdm.structure.residues import is_amino_acid, three_to_one
 
-__all__ = ["read_structure", "read_ca_chain", "detect_format", "read_bytes", "PDB_BACKENDS", "BACKBONE_ATOMS"]
+__all__ = ["BACKBONE_ATOMS", "PDB_BACKENDS", "detect_format", "read_bytes", "read_ca_chain", "read_structure"]
 
 PDB_BACKENDS = ("fast", "biotite")
 #: Backbone atom names kept by featurize.
@@ -47,8 +47,7 @@ def detect_format(path: str | Path, data: bytes, name_hint: str | None = None) -
     """``"pdb"``, ``"cif"`` or ``"bcif"`` from the name (or ``name_hint``), checked against the first bytes of ``data``."""
     path = Path(path)
     name = (name_hint or path.name).lower()
-    if name.endswith(".gz"):
-        name = name[:-3]
+    name = name.removesuffix(".gz")
     fmt = _SUFFIX.get(Path(name).suffix)
     head = data[:1024].lstrip()
     if head[:1] == b"<" or b"<html" in head.lower() or b"<!doctype" in head.lower():
@@ -104,7 +103,9 @@ def read_structure(
     if atom_names is not None:
         keep = np.isin(parsed.atoms.atom_name, sorted(atom_names))
         if not keep.all():
-            parsed = ParsedStructure(parsed.path, parsed.atoms.select(keep), parsed.seqres, parsed.polymer_types, parsed.metadata)
+            parsed = ParsedStructure(
+                parsed.path, parsed.atoms.select(keep), parsed.seqres, parsed.polymer_types, parsed.metadata
+            )
     return parsed
 
 
@@ -112,8 +113,12 @@ def _read_pdbx(path: Path, data: bytes, fmt: str) -> ParsedStructure:
     from biotite.structure.io import pdbx
 
     try:
-        handle = pdbx.CIFFile.read(io.StringIO(data.decode("utf-8", "replace"))) if fmt == "cif" else pdbx.BinaryCIFFile.read(io.BytesIO(data))
-    except Exception as exc:
+        handle = (
+            pdbx.CIFFile.read(io.StringIO(data.decode("utf-8", "replace")))
+            if fmt == "cif"
+            else pdbx.BinaryCIFFile.read(io.BytesIO(data))
+        )
+    except Exception as exc:  # noqa: BLE001 - any parser failure is a bad input file, reported by name
         raise InputError(f"{path}: cannot parse {fmt} ({type(exc).__name__}: {exc})") from None
     from protein_rgdm.structure.cif import parse_pdbx
 
@@ -139,7 +144,7 @@ def _biotite_pdb_atoms(path: Path, text: str) -> AtomTable:
 
     try:
         arr = pdb.PDBFile.read(io.StringIO(text)).get_structure(model=1, altloc="first", extra_fields=[])
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any parser failure is a bad input file, reported by name
         raise InputError(f"{path}: biotite cannot read PDB ({type(exc).__name__}: {exc})") from None
     return AtomTable(
         chain_id=np.asarray(arr.chain_id).astype(str),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 
-__all__ = ["one_letter", "is_amino_acid", "is_nucleotide", "three_to_one"]
+__all__ = ["is_amino_acid", "is_nucleotide", "one_letter", "three_to_one"]
 
 _STANDARD = {
     "ALA": "A", "ARG": "R", "ASN": "N", "ASP": "D", "CYS": "C", "GLN": "Q", "GLU": "E", "GLY": "G",
@@ -26,7 +26,7 @@ def _ccd(res_name: str) -> tuple[str | None, str | None]:
     try:
         code = info.one_letter_code(res_name)
         link = info.link_type(res_name)
-    except Exception:  # biotite raises KeyError or its own error for unknown names
+    except Exception:  # noqa: BLE001 - biotite raises KeyError or its own error for unknown names
         return None, None
     return code, link
 

@@ -10,7 +10,7 @@ import numpy as np
 from protein_rgdm.errors import InputError
 from protein_rgdm.fileio import atomic_write_text
 
-__all__ = ["write_ca_structure", "write_ca_pdb", "write_ca_cif", "ONE_TO_THREE"]
+__all__ = ["ONE_TO_THREE", "write_ca_cif", "write_ca_pdb", "write_ca_structure"]
 
 ONE_TO_THREE = {
     "A": "ALA", "R": "ARG", "N": "ASN", "D": "ASP", "C": "CYS", "Q": "GLN", "E": "GLU", "G": "GLY",

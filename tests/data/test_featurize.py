@@ -40,11 +40,15 @@ def test_cgdms_demo_table(tmp_path):
     assert len(broken) >= 4  # make_demo.py includes 4 chains with breaks
     loaded = load_chain_dir(tmp_path, names=["3swy_A"]) if "3swy_A" in table else load_chain_dir(tmp_path)[:1]
     rec = loaded[0]
-    assert float(manifest[rec.name]["radius_of_gyration"]) == pytest.approx(radius_of_gyration(rec.ca, rec.observed), abs=1e-3)
+    assert float(manifest[rec.name]["radius_of_gyration"]) == pytest.approx(
+        radius_of_gyration(rec.ca, rec.observed), abs=1e-3
+    )
 
 
 def test_cameo_metadata_and_seqres_from_csv(tmp_path):
-    cfg = FeaturizeConfig(structures=str(DEMO / "cameo2022" / "structures"), metadata=[str(DEMO / "cameo2022" / "cameo2022.csv")])
+    cfg = FeaturizeConfig(
+        structures=str(DEMO / "cameo2022" / "structures"), metadata=[str(DEMO / "cameo2022" / "cameo2022.csv")]
+    )
     result = featurize_files(plan_jobs(cfg), tmp_path, cfg.filters)
     by_name = {r.name: r for r in result.records}
     rows = {r["name"].removesuffix(".pdb"): r for r in _rows(DEMO / "cameo2022" / "cameo2022.csv")}
@@ -58,12 +62,23 @@ def test_cameo_metadata_and_seqres_from_csv(tmp_path):
     manifest = {r["name"]: r for r in _rows(tmp_path / "manifest.csv")}
     assert manifest["7vrf.A"]["resolution"] == "1.7" and manifest["7wbn.A"]["resolution"] == ""
     assert float(manifest["7vrf.A"]["observed_fraction"]) == pytest.approx(61 / 71, abs=0.02)
-    assert any(r["name"] == "7y3k.A" and "missing fraction" in r["reason"] for r in result.rejected) or "7y3k.A" in by_name
+    assert (
+        any(r["name"] == "7y3k.A" and "missing fraction" in r["reason"] for r in result.rejected) or "7y3k.A" in by_name
+    )
 
 
 def test_filters(tmp_path):
-    cfg = FeaturizeConfig(structures=str(DEMO / "cameo2022" / "structures"), metadata=[str(DEMO / "cameo2022" / "cameo2022.csv")])
-    filters = FeaturizeFilters(min_length=60, max_resolution=2.0, methods=["x-ray diffraction"], release_date_min="2022-10-01", allow_missing_metadata=False, max_missing_fraction=1.0)
+    cfg = FeaturizeConfig(
+        structures=str(DEMO / "cameo2022" / "structures"), metadata=[str(DEMO / "cameo2022" / "cameo2022.csv")]
+    )
+    filters = FeaturizeFilters(
+        min_length=60,
+        max_resolution=2.0,
+        methods=["x-ray diffraction"],
+        release_date_min="2022-10-01",
+        allow_missing_metadata=False,
+        max_missing_fraction=1.0,
+    )
     result = featurize_files(plan_jobs(cfg), tmp_path, filters)
     reasons = {r["name"]: r["reason"] for r in result.rejected}
     assert "length 44 < min_length 60" in reasons["7t5w.B"]
@@ -88,10 +103,13 @@ def test_bad_inputs_are_rejected_and_the_batch_goes_on(tmp_path):
     (src / "cut.pdb.gz").write_bytes(good.read_bytes()[:300])
     (src / "page.cif").write_text("<html><body>404 Not Found</body></html>")
     dna = "".join(
-        f"ATOM  {i + 1:5d}  P    DA B{i + 1:4d}    {i * 6.0:8.3f}{1.0:8.3f}{1.0:8.3f}  1.00  0.00           P\n" for i in range(5)
+        f"ATOM  {i + 1:5d}  P    DA B{i + 1:4d}    {i * 6.0:8.3f}{1.0:8.3f}{1.0:8.3f}  1.00  0.00           P\n"
+        for i in range(5)
     )
     (src / "dna.pdb").write_text("SEQRES   1 B    5   DA  DA  DA  DA  DA\n" + dna + "END\n")
-    (src / "noca.pdb").write_text("ATOM      1  N   ALA A   1       0.000   0.000   0.000  1.00  0.00           N\nEND\n")
+    (src / "noca.pdb").write_text(
+        "ATOM      1  N   ALA A   1       0.000   0.000   0.000  1.00  0.00           N\nEND\n"
+    )
     out = tmp_path / "out"
     jobs = [ChainJob(str(p)) for p in sorted(src.iterdir())]
     jobs += [
@@ -132,7 +150,9 @@ def test_mmcif_input(tmp_path):
 
     from biotite.structure.io import pdb, pdbx
 
-    atoms = pdb.PDBFile.read(io.StringIO(gzip.decompress((DEMO / "cameo2022/structures/7wf8.B.pdb.gz").read_bytes()).decode())).get_structure(model=1)
+    atoms = pdb.PDBFile.read(
+        io.StringIO(gzip.decompress((DEMO / "cameo2022/structures/7wf8.B.pdb.gz").read_bytes()).decode())
+    ).get_structure(model=1)
     cif = pdbx.CIFFile()
     pdbx.set_structure(cif, atoms)
     cif.write(str(tmp_path / "7wf8.cif"))
@@ -142,7 +162,17 @@ def test_mmcif_input(tmp_path):
 
 def test_cli_featurize_writes_resolved_config(tmp_path, capsys):
     out = tmp_path / "out"
-    rc = main(["featurize", "--structures", str(DEMO / "cameo2022" / "structures"), "--metadata", str(DEMO / "cameo2022" / "cameo2022.csv"), "--out", str(out)])
+    rc = main(
+        [
+            "featurize",
+            "--structures",
+            str(DEMO / "cameo2022" / "structures"),
+            "--metadata",
+            str(DEMO / "cameo2022" / "cameo2022.csv"),
+            "--out",
+            str(out),
+        ]
+    )
     assert rc == 0
     assert (out / "featurize_config.yaml").read_text().count("max_missing_fraction") == 1
     assert "featurize:" in capsys.readouterr().out

@@ -94,12 +94,16 @@ def test_fetch_statuses_and_nothing_half_written(server, tmp_path):
     ids = ["1ok1", "9nf9", "5ee5", "7tr7", "8ht8", "6st6", "../x", "1OK1_A", "1ok1"]
     rows = fetch_ids(ids, tmp_path, _cfg(server), sleep=lambda s: None)
     man = _manifest(tmp_path)
-    assert man["1ok1"]["status"] == "downloaded" and int(man["1ok1"]["bytes"]) > 1000 and len(man["1ok1"]["sha256"]) == 64
+    assert (
+        man["1ok1"]["status"] == "downloaded" and int(man["1ok1"]["bytes"]) > 1000 and len(man["1ok1"]["sha256"]) == 64
+    )
     assert man["9nf9"]["status"] == "failed" and "404" in man["9nf9"]["error"] and man["9nf9"]["attempts"] == "1"
     assert man["5ee5"]["status"] == "downloaded" and man["5ee5"]["attempts"] == "2"
     assert man["7tr7"]["status"] == "failed" and "gzip" in man["7tr7"]["error"] and man["7tr7"]["attempts"] == "3"
     assert man["8ht8"]["status"] == "failed" and "HTML" in man["8ht8"]["error"]
-    assert man["6st6"]["status"] == "failed" and ("timed out" in man["6st6"]["error"] or "deadline" in man["6st6"]["error"])
+    assert man["6st6"]["status"] == "failed" and (
+        "timed out" in man["6st6"]["error"] or "deadline" in man["6st6"]["error"]
+    )
     assert man["../x"]["status"] == "invalid"
     assert len(rows) == 7  # duplicates (1ok1, 1OK1_A) fetched once
     assert _Handler.hits["1ok1"] == 1
@@ -128,7 +132,9 @@ def test_failed_refetch_keeps_the_existing_file(server, tmp_path):
 
 
 def test_local_mirror(tmp_path):
-    cfg = FetchConfig(source="local", local_dir=str(DEMO), local_pattern="{id}.pdb.gz", out_name="{id}.pdb.gz", entry_ids=False)
+    cfg = FetchConfig(
+        source="local", local_dir=str(DEMO), local_pattern="{id}.pdb.gz", out_name="{id}.pdb.gz", entry_ids=False
+    )
     rows = fetch_ids(["7vrf.A", "nope.A", "7vrf.A"], tmp_path / "raw", cfg)
     assert [r.status for r in rows] == ["copied", "failed"]
     assert (tmp_path / "raw" / "7vrf.A.pdb.gz").read_bytes() == (DEMO / "7vrf.A.pdb.gz").read_bytes()

@@ -47,7 +47,9 @@ def _read(out: Path) -> dict[str, list[dict]]:
 @pytest.mark.skipif(shutil.which("mmseqs") is None, reason="mmseqs (Debian package mmseqs2) not installed")
 def test_clusters_never_straddle_splits(tmp_path):
     manifest = _manifest(tmp_path)
-    cfg = SplitConfig(mode="cluster", fractions={"train": 0.6, "val": 0.2, "test": 0.2}, min_seq_id=0.5, cluster_steps=1, seed=3)
+    cfg = SplitConfig(
+        mode="cluster", fractions={"train": 0.6, "val": 0.2, "test": 0.2}, min_seq_id=0.5, cluster_steps=1, seed=3
+    )
     split_manifest(manifest, tmp_path / "splits", cfg)
     result = _read(tmp_path / "splits")
     where: dict[str, set[str]] = {}
@@ -79,7 +81,11 @@ def test_date_windows_and_date_cluster_drop():
     rows = [{"name": "a", "release_date": "2019-01-01"}, {"name": "b", "release_date": "2021-05-01"},
             {"name": "c", "release_date": "2022-03-01"}, {"name": "d", "release_date": ""},
             {"name": "e", "release_date": "2022-07-01"}]  # fmt: skip
-    windows = {"train": {"end": "2021-01-01"}, "val": {"start": "2021-01-01", "end": "2022-01-01"}, "test": {"start": "2022-01-01"}}
+    windows = {
+        "train": {"end": "2021-01-01"},
+        "val": {"start": "2021-01-01", "end": "2022-01-01"},
+        "test": {"start": "2022-01-01"},
+    }
     clusters = {"a": "a", "b": "b", "c": "a", "d": "d", "e": "e"}
     assign, dropped = assign_splits(rows, clusters, SplitConfig(mode="date", windows=windows))
     assert assign == {"a": "train", "b": "val", "c": "test", "e": "test"}

@@ -25,14 +25,25 @@ def converted(tmp_path_factory, cameo_pdb) -> dict[str, Path]:
 
     out = tmp_path_factory.mktemp("formats")
     atoms = pdb.PDBFile.read(gzip.open(cameo_pdb, "rt")).get_structure(model=1)
-    paths = {"pdb.gz": out / "x.pdb.gz", "pdb": out / "x.pdb", "cif": out / "x.cif", "cif.gz": out / "x.cif.gz", "bcif": out / "x.bcif"}
+    paths = {
+        "pdb.gz": out / "x.pdb.gz",
+        "pdb": out / "x.pdb",
+        "cif": out / "x.cif",
+        "cif.gz": out / "x.cif.gz",
+        "bcif": out / "x.bcif",
+    }
     shutil.copyfile(cameo_pdb, paths["pdb.gz"])
     paths["pdb"].write_bytes(gzip.decompress(cameo_pdb.read_bytes()))
     seqres = "GSHMASMTGGQQMGRGSEFAPVKKSRNPISVDGLKDLLLKIQEGESLSELEKLLCKTAFNLELCHRLIR"  # a stand-in construct
     cif = pdbx.CIFFile()
     pdbx.set_structure(cif, atoms, data_block="7VRF")
     cif.block["entity_poly"] = pdbx.CIFCategory(
-        {"entity_id": ["1"], "type": ["polypeptide(L)"], "pdbx_seq_one_letter_code_can": [seqres], "pdbx_strand_id": ["A"]}
+        {
+            "entity_id": ["1"],
+            "type": ["polypeptide(L)"],
+            "pdbx_seq_one_letter_code_can": [seqres],
+            "pdbx_strand_id": ["A"],
+        }
     )
     cif.block["exptl"] = pdbx.CIFCategory({"entry_id": ["7VRF"], "method": ["X-RAY DIFFRACTION"]})
     cif.block["refine"] = pdbx.CIFCategory({"entry_id": ["7VRF"], "ls_d_res_high": ["1.70"]})
@@ -64,8 +75,15 @@ def helix_pdb(seq3: list[str], chain: str = "A", start: int = 1, *, with_seqres:
     for i, res in enumerate(seq3):
         t = np.deg2rad(100.0 * i)
         ca = np.array([2.3 * np.cos(t), 2.3 * np.sin(t), 1.5 * i])
-        for name, off in (("N", (-0.5, 0.8, -0.6)), ("CA", (0, 0, 0)), ("C", (0.6, -0.7, 0.6)), ("O", (1.6, -0.9, 0.9))):
-            lines.append(pdb_line(serial, name, res, chain, start + i, ca + np.array(off), het=res == "MSE", element=name[0]))
+        for name, off in (
+            ("N", (-0.5, 0.8, -0.6)),
+            ("CA", (0, 0, 0)),
+            ("C", (0.6, -0.7, 0.6)),
+            ("O", (1.6, -0.9, 0.9)),
+        ):
+            lines.append(
+                pdb_line(serial, name, res, chain, start + i, ca + np.array(off), het=res == "MSE", element=name[0])
+            )
             serial += 1
     lines.append("END")
     return "\n".join(lines) + "\n"

@@ -53,10 +53,14 @@ def test_records_agree_with_biotite(shared_data, chunk):
     checked_offsets = 0
     for path in files[chunk::N_CHUNKS]:
         name = path.name.removesuffix(".pdb.gz")
-        atoms = pdb.PDBFile.read(io.StringIO(gzip.decompress(path.read_bytes()).decode())).get_structure(model=1, altloc="first")
+        atoms = pdb.PDBFile.read(io.StringIO(gzip.decompress(path.read_bytes()).decode())).get_structure(
+            model=1, altloc="first"
+        )
         parsed = read_structure(path, atom_names=BACKBONE_ATOMS)
         chain = protein_chain_ids(parsed)[0]
-        ca = atoms[(atoms.atom_name == "CA") & (atoms.chain_id == chain) & np.array([is_amino_acid(r) for r in atoms.res_name])]
+        ca = atoms[
+            (atoms.atom_name == "CA") & (atoms.chain_id == chain) & np.array([is_amino_acid(r) for r in atoms.res_name])
+        ]
         record = build_chain_record(parsed, chain, name, seqres=table.get(name))
         assert record.observed.sum() == len(ca), name
         np.testing.assert_array_equal(record.ca[record.observed], ca.coord, err_msg=name)

@@ -90,7 +90,7 @@ def test_unknown_residue_names_become_x(tmp_path):
     path.write_text(helix_pdb(["ALA", "QQQ", "GLY", "UNK", "LYS"]))
     parsed = read_structure(path)
     # QQQ is not a CCD component: not an amino acid, so not part of the chain; UNK is kept as X
-    ca, seq, ids = read_ca_chain(path)
+    _, seq, ids = read_ca_chain(path)
     assert seq == "AGXK" and list(ids) == [1, 3, 4, 5]
     rec = build_chain_record(parsed, "A", "unk")
     assert rec.seqres == "AGXK"
@@ -163,7 +163,15 @@ def test_absurd_coordinates(tmp_path):
     parsed = read_structure(_write(tmp_path, helix_pdb(["ALA", "GLY"])))
     coord = parsed.atoms.coord.copy()
     coord[1] = [1e6, 0, 0]
-    atoms = AtomTable(**{**{k: getattr(parsed.atoms, k) for k in ("chain_id", "res_id", "ins_code", "res_name", "atom_name", "hetero")}, "coord": coord})
+    atoms = AtomTable(
+        **{
+            **{
+                k: getattr(parsed.atoms, k)
+                for k in ("chain_id", "res_id", "ins_code", "res_name", "atom_name", "hetero")
+            },
+            "coord": coord,
+        }
+    )
     with pytest.raises(InputError, match="absurd"):
         build_chain_record(ParsedStructure("x", atoms, {}, {}, {}), "A", "x")
 

@@ -22,7 +22,7 @@ def test_roundtrip(tmp_path, fmt):
     rec = build_chain_record(parsed, "A", "model")
     assert rec.seqres == seq and rec.observed.sum() == len(seq) - 1 and not rec.observed[5]
     np.testing.assert_allclose(rec.ca[rec.observed], ca[rec.observed], atol=1e-3 if fmt == "pdb" else 1e-5)
-    xyz, letters, ids = read_ca_chain(path)
+    _, letters, ids = read_ca_chain(path)
     assert letters == seq[:5] + seq[6:] and ids[5] == 7
 
 
