@@ -1,0 +1,128 @@
+"""Config of the diffusion core: basis, schedule, noise colour, prediction target, loss weighting.
+
+YAML section ``diffusion`` (see configs/diffusion.yaml); also nested inside the training config.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from pydantic import Field, model_validator
+
+from protein_rgdm.config.base import StrictModel
+from protein_rgdm.constants import CA_CA_DISTANCE, HARMONIC_SPRING, PRIOR_C, PRIOR_MASS
+
+__all__ = ["BasisConfig", "ScheduleConfig", "ColourConfig", "LossConfig", "DiffusionConfig", "BasesConfig"]
+
+
+def _non_default(model: StrictModel, allowed: set[str]) -> list[str]:
+    """Keys set to a non-default value that the chosen kind does not use (a resolved dump reloads cleanly)."""
+    fields = type(model).model_fields
+    return sorted(
+        k for k in model.model_fields_set if k not in allowed and getattr(model, k) != fields[k].default
+    )
+
+
+class BasisConfig(StrictModel):
+    """Graph-Laplacian eigenbasis of the chain.
+
+    kind: ``path`` (DCT-II via FFT, unit bonds), ``harmonic`` (path with spring a = 3/3.8² Å⁻²),
+    ``path_dense`` (the path Laplacian by dense ``eigh``, cached per length; for checks).
+    """
+
+    kind: Literal["path", "harmonic", "path_dense"] = "path"
+    spring: Optional[float] = Field(None, gt=0, description="bond weight; default 1 (path) or 3/3.8² Å⁻² (harmonic)")
+
+
+_SCHEDULE_KEYS = {
+    "rg": {"t32", "n0"},
+    "ddpm": {"t32", "steps"},
+    "harmonic": {"t32", "steps"},
+    "sigmoid": {"t32", "steps", "width"},
+    "soft": {"t32", "steps", "softness", "ordering"},
+}
+_SHARED = {"kind", "beta_start", "beta_end", "reference_steps"}
+
+
+class ScheduleConfig(StrictModel):
+    """Component-wise noise schedule, chosen by ``kind``; only that kind's parameters may be set."""
+
+    kind: Literal["rg", "ddpm", "harmonic", "sigmoid", "soft"] = "rg"
+    t32: int = Field(80, ge=2, description="RG: total steps at L = 32; others: match RG's count when steps is unset")
+    n0: int = Field(32, ge=3, description="RG reference length N₀")
+    steps: Optional[int] = Field(None, ge=2, description="fixed step count (non-RG kinds); None = RG's count")
+    width: float = Field(1.0, gt=0, description="sigmoid: cutoff width in ln(k²/Λ²)")
+    softness: float = Field(0.3, gt=0, le=1, description="soft: window width (1 = DDPM-like, →0 autoregressive)")
+    ordering: Literal["log", "linear"] = "log"
+    beta_start: float = Field(1e-4, gt=0, lt=1)
+    beta_end: float = Field(0.02, gt=0, lt=1)
+    reference_steps: int = Field(1000, ge=2)
+
+    @model_validator(mode="after")
+    def _check(self) -> "ScheduleConfig":
+        if self.beta_start >= self.beta_end:
+            raise ValueError(f"beta_start ({self.beta_start}) must be smaller than beta_end ({self.beta_end})")
+        allowed = _SCHEDULE_KEYS[self.kind] | _SHARED
+        stray = _non_default(self, allowed)
+        if stray:
+            raise ValueError(f"{', '.join(stray)} not used by schedule kind '{self.kind}'")
+        return self
+
+
+class ColourConfig(StrictModel):
+    """Noise colour (the Gaussian fixed point's power per mode)."""
+
+    kind: Literal["white", "free", "fitted", "harmonic"] = "free"
+    c: float = Field(PRIOR_C, gt=0, description="free theory amplitude, Å²")
+    m: float = Field(PRIOR_MASS, ge=0, description="free theory mass (wave number)")
+    variance: float = Field(CA_CA_DISTANCE**2, gt=0, description="white noise power per mode, Å²")
+    spring: float = Field(HARMONIC_SPRING, gt=0, description="harmonic colour spring a, Å⁻²")
+    spectrum: Literal["continuum", "lattice"] = "continuum"
+    spectrum_path: Optional[str] = Field(None, description="fitted: spectrum.json from the bases stage")
+
+    @model_validator(mode="after")
+    def _check(self) -> "ColourConfig":
+        if self.kind == "fitted" and not self.spectrum_path:
+            raise ValueError("spectrum_path is required for colour kind 'fitted'")
+        allowed = {
+            "white": {"variance"},
+            "free": {"c", "m", "spectrum"},
+            "fitted": {"spectrum_path", "spectrum"},
+            "harmonic": {"spring"},
+        }[self.kind] | {"kind"}
+        stray = _non_default(self, allowed)
+        if stray:
+            raise ValueError(f"{', '.join(stray)} not used by colour kind '{self.kind}'")
+        return self
+
+
+class LossConfig(StrictModel):
+    """How RGDM's shell weighting w = √((L+3)/(n_shell+3)) enters.
+
+    ``target`` (RGDM): the noise target is multiplied by w, loss weight 1; ``loss``: plain target,
+    per-chain loss weight w²; ``none``: no shell weighting.
+    """
+
+    shell_weighting: Literal["target", "loss", "none"] = "target"
+
+
+class DiffusionConfig(StrictModel):
+    """Everything that defines the forward / reverse process (no network)."""
+
+    basis: BasisConfig = BasisConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
+    colour: ColourConfig = ColourConfig()
+    prediction: Literal["noise", "eps", "x0"] = "noise"
+    loss: LossConfig = LossConfig()
+
+
+class BasesConfig(StrictModel):
+    """The ``bases`` stage: measure ⟨|X̃_k|²⟩ over chains and fit c / (k² + m²)."""
+
+    basis: BasisConfig = BasisConfig()
+    pooling: Literal["pooled", "per_length"] = "pooled"
+    spectrum: Literal["continuum", "lattice"] = "continuum"
+    min_observed_fraction: float = Field(0.9, ge=0, le=1, description="skip chains with fewer observed residues")
+    min_length: int = Field(20, ge=3)
+    max_length: Optional[int] = Field(None, ge=3)
+    bins: int = Field(40, ge=4, description="log-spaced k bins for the pooled spectrum")

@@ -1,0 +1,243 @@
+"""The forward process, training targets and loss of RG (and other component-wise) diffusion.
+
+Per chain of n residues, in the basis's modes j = 1..n−1 (mode 0, the centroid, is always 0):
+
+    X̃_{s,j} = √ᾱ[s,j] X̃_{0,j} + N_j,   N_j = √((1 − ᾱ[s,j]) S_j) ε_j,   ε_j ~ N(0, 1)³.
+
+Modes with ᾱ = 0 are at the fixed point (outside the active shell) and are projected out of the
+network input; the *window* (0 < ᾱ < 1) is where the network's prediction is used. Prediction
+parametrisations (real space, per-residue vectors; ``U`` = from_modes):
+
+* ``noise`` (default, RGDM): target = w · U(N · window), the colored noise actually added, times
+  the shell weight w = √((n + 3)/(n_window + 3)) when ``loss.shell_weighting == "target"``.
+* ``eps``: target = U(ε · window), the whitened noise (unit variance per active mode).
+* ``x0``: target = the centred clean coordinates.
+
+Loss: per chain, the squared error of the window modes of (pred − target), summed over modes and
+coordinates and divided by 3n (a per-coordinate MSE, Å² for ``noise``/``x0``), times the chain's
+weight (w² when ``shell_weighting == "loss"``, else 1), averaged over the batch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from protein_rgdm.basis.base import ModeBasis, chain_lengths
+from protein_rgdm.basis.factory import build_basis
+from protein_rgdm.config.diffusion import DiffusionConfig
+from protein_rgdm.diffusion.types import SampleResult, ScoreFn, TrainingExample
+from protein_rgdm.errors import ConfigError, InputError
+from protein_rgdm.schedules.base import NoiseSchedule
+from protein_rgdm.schedules.colour import NoiseColour
+from protein_rgdm.schedules.factory import build_colour, build_schedule
+
+__all__ = ["Diffusion"]
+
+_PREDICTIONS = ("noise", "eps", "x0")
+_WEIGHTINGS = ("target", "loss", "none")
+
+
+class Diffusion:
+    """Basis + schedule + colour: forward marginals, training examples, loss and sampling.
+
+    Parameters
+    ----------
+    basis, schedule, colour
+        The three strategies.
+    prediction
+        ``"noise"``, ``"eps"`` or ``"x0"`` (what the network outputs).
+    shell_weighting
+        ``"target"``, ``"loss"`` or ``"none"`` (where RGDM's √((n+3)/(n_window+3)) goes).
+    """
+
+    def __init__(
+        self, basis: ModeBasis, schedule: NoiseSchedule, colour: NoiseColour, prediction: str = "noise",
+        shell_weighting: str = "target",
+    ) -> None:
+        if prediction not in _PREDICTIONS:
+            raise ConfigError(f"prediction: must be one of {', '.join(_PREDICTIONS)}, got {prediction!r}")
+        if shell_weighting not in _WEIGHTINGS:
+            raise ConfigError(f"loss.shell_weighting: must be one of {', '.join(_WEIGHTINGS)}, got {shell_weighting!r}")
+        self.basis, self.schedule, self.colour = basis, schedule, colour
+        self.prediction, self.shell_weighting = prediction, shell_weighting
+        self._tables: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    @classmethod
+    def from_config(cls, cfg: DiffusionConfig) -> "Diffusion":
+        """Build basis, schedule and colour strategies from a :class:`DiffusionConfig`."""
+        return cls(
+            build_basis(cfg.basis), build_schedule(cfg.schedule), build_colour(cfg.colour),
+            prediction=cfg.prediction, shell_weighting=cfg.loss.shell_weighting,
+        )
+
+    # ----- per-length tables ----------------------------------------------------------------
+    def tables(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """(ᾱ (T, n) float64, S (n,) float64 Å²) for chains of n residues, cached."""
+        if n not in self._tables:
+            self._tables[n] = (self.schedule.alpha_bar(self.basis, n), self.colour.power(self.basis, n))
+        return self._tables[n]
+
+    def num_steps(self, length: int) -> int:
+        """Number of reverse steps (= NFE) for a chain of ``length`` residues."""
+        return self.tables(int(length))[0].shape[0]
+
+    def _rows(self, lengths: torch.Tensor, step: torch.Tensor, lmax: int, dtype, device):
+        """Padded (B, Lmax) ᾱ at ``step``, ᾱ at ``step − 1`` (1 for step 0) and S."""
+        B = lengths.shape[0]
+        ab = np.zeros((B, lmax))
+        ab_prev = np.zeros((B, lmax))
+        power = np.zeros((B, lmax))
+        lengths_np, step_np = lengths.cpu().numpy(), step.cpu().numpy()
+        for n in np.unique(lengths_np).tolist():
+            rows = np.nonzero(lengths_np == n)[0]
+            table, S = self.tables(n)
+            s = np.minimum(step_np[rows], table.shape[0] - 1)
+            ab[rows, :n] = table[s]
+            ab_prev[rows, :n] = np.where((s > 0)[:, None], table[np.maximum(s - 1, 0)], 1.0)
+            ab_prev[rows, 0] = 0.0
+            power[rows, :n] = S
+        as_t = lambda a: torch.as_tensor(a, dtype=dtype, device=device)  # noqa: E731
+        return as_t(ab), as_t(ab_prev), as_t(power)
+
+    def shell_weight(self, lengths: torch.Tensor, n_window: torch.Tensor) -> torch.Tensor:
+        """RGDM's √((n + 3) / (n_window + 3)), (B,) float."""
+        return torch.sqrt((lengths.to(torch.float64) + 3.0) / (n_window.to(torch.float64) + 3.0))
+
+    # ----- forward -----------------------------------------------------------------------
+    def _check_x0(self, x0: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        if x0.dim() != 3 or x0.shape[-1] != 3 or x0.shape[:2] != mask.shape:
+            raise InputError(f"x0: expected shape (B, L, 3) matching mask {tuple(mask.shape)}, got {tuple(x0.shape)}")
+        lengths = chain_lengths(mask)
+        bad = ~torch.isfinite(x0).all(-1) & mask
+        if bad.any():
+            b = int(torch.nonzero(bad)[0, 0])
+            raise InputError(f"x0: non-finite (NaN/inf) coordinates at valid residues of chain {b}")
+        return lengths
+
+    def _steps(self, lengths: torch.Tensor, step, generator, device) -> torch.Tensor:
+        T = torch.tensor([self.num_steps(n) for n in lengths.tolist()], device=device)
+        if step is None:
+            u = torch.rand(lengths.shape[0], generator=generator, device=device, dtype=torch.float64)
+            return torch.minimum((u * T).long(), T - 1)
+        step = torch.as_tensor(step, device=device).long().expand(lengths.shape[0]).clone()
+        if (step < 0).any() or (step >= T).any():
+            raise InputError(f"step: must lie in [0, num_steps) per chain, got {step.tolist()} for T = {T.tolist()}")
+        return step
+
+    def q_sample(self, x0: torch.Tensor, mask: torch.Tensor, step=None, generator: torch.Generator | None = None):
+        """Sample the forward marginal in mode space (no projection).
+
+        Returns
+        -------
+        dict with ``y0``, ``y_t``, ``eps`` (B, L, 3) mode tensors, ``ab``, ``ab_prev``, ``power`` (B, L),
+        ``step`` (B,) long, ``lengths`` (B,) long, ``modes`` (B, L) bool (valid non-zero modes).
+        """
+        lengths = self._check_x0(x0, mask)
+        step = self._steps(lengths, step, generator, x0.device)
+        modes = self.basis.mode_mask(mask)
+        y0 = self.basis.to_modes(self.basis.centre(x0, mask), mask) * modes.unsqueeze(-1)
+        ab, ab_prev, power = self._rows(lengths, step, mask.shape[1], x0.dtype, x0.device)
+        eps = torch.randn(x0.shape, generator=generator, device=x0.device, dtype=x0.dtype) * modes.unsqueeze(-1)
+        y_t = ab.sqrt().unsqueeze(-1) * y0 + ((1.0 - ab) * power).sqrt().unsqueeze(-1) * eps
+        return dict(y0=y0, y_t=y_t, eps=eps, ab=ab, ab_prev=ab_prev, power=power, step=step, lengths=lengths, modes=modes)
+
+    def training_example(
+        self, x0: torch.Tensor, mask: torch.Tensor, generator: torch.Generator | None = None, step=None
+    ) -> TrainingExample:
+        """Noise a batch at a uniformly drawn step per chain (or the given ``step``).
+
+        Parameters
+        ----------
+        x0
+            (B, L, 3) float, Å; centred or not (the centroid is removed here). NaN at valid residues raises.
+        mask
+            (B, L) bool, True for residues that exist; every chain needs ≥ 2.
+        generator
+            Source of randomness (steps and noise).
+        """
+        q = self.q_sample(x0, mask, step, generator)
+        ab, power, modes, lengths = q["ab"], q["power"], q["modes"], q["lengths"]
+        active = (ab > 0) & modes
+        window = active & (ab < 1)
+        n_window = window.sum(1)
+        w = self.shell_weight(lengths, n_window).to(x0.dtype)
+        win3 = window.unsqueeze(-1).to(x0.dtype)
+        if self.prediction == "noise":
+            noise = ((1.0 - ab) * power).sqrt().unsqueeze(-1) * q["eps"]
+            scale = w if self.shell_weighting == "target" else torch.ones_like(w)
+            tgt = noise * win3 * scale[:, None, None]
+        elif self.prediction == "eps":
+            tgt = q["eps"] * win3
+        else:
+            tgt = q["y0"]
+        weight = w**2 if self.shell_weighting == "loss" else torch.ones_like(w)
+        T = torch.tensor([self.num_steps(n) for n in lengths.tolist()], device=x0.device)
+        return TrainingExample(
+            x_t=self.basis.from_modes(q["y_t"] * active.unsqueeze(-1).to(x0.dtype), mask),
+            t=((q["step"] + 1).to(x0.dtype) / T.to(x0.dtype)),
+            shell=active.sum(1).to(x0.dtype) / (lengths - 1).to(x0.dtype),
+            target=self.basis.from_modes(tgt, mask),
+            weight=weight,
+            step=q["step"],
+            num_steps=T,
+        )
+
+    def loss(self, pred: torch.Tensor, ex: TrainingExample, mask: torch.Tensor) -> torch.Tensor:
+        """Scalar loss, masked to each chain's window modes and weighted per chain; differentiable in ``pred``."""
+        if pred.shape != ex.target.shape:
+            raise InputError(f"pred: shape {tuple(pred.shape)} differs from the target's {tuple(ex.target.shape)}")
+        lengths = chain_lengths(mask)
+        ab, _, _ = self._rows(lengths, ex.step, mask.shape[1], torch.float64, pred.device)
+        window = (ab > 0) & (ab < 1) & self.basis.mode_mask(mask)
+        diff = self.basis.to_modes(pred - ex.target.to(pred.dtype), mask)
+        sq = (diff**2).sum(-1) * window.to(pred.dtype)
+        per_chain = sq.sum(1) / (3.0 * lengths.to(pred.dtype))
+        return (ex.weight.to(pred.dtype) * per_chain).mean()
+
+    # ----- parametrisations (mode space) ---------------------------------------------------------
+    def noise_from_prediction(self, pred_modes, y_t, ab, power, window, lengths) -> torch.Tensor:
+        """Estimated colored noise N̂ (mode space, window modes only) from the network's prediction."""
+        win3 = window.unsqueeze(-1).to(y_t.dtype)
+        if self.prediction == "noise":
+            if self.shell_weighting == "target":
+                w = self.shell_weight(lengths, window.sum(1)).to(y_t.dtype)
+                pred_modes = pred_modes / w[:, None, None]
+            return pred_modes * win3
+        if self.prediction == "eps":
+            return ((1.0 - ab) * power).sqrt().unsqueeze(-1) * pred_modes * win3
+        return (y_t - ab.sqrt().unsqueeze(-1) * pred_modes) * win3
+
+    def prediction_from_noise(self, noise_modes, y_t, ab, power, window, lengths) -> torch.Tensor:
+        """Inverse of :meth:`noise_from_prediction` (mode space): what a perfect network outputs."""
+        win3 = window.unsqueeze(-1).to(y_t.dtype)
+        if self.prediction == "noise":
+            out = noise_modes * win3
+            if self.shell_weighting == "target":
+                out = out * self.shell_weight(lengths, window.sum(1)).to(y_t.dtype)[:, None, None]
+            return out
+        if self.prediction == "eps":
+            sd = ((1.0 - ab) * power).sqrt().unsqueeze(-1)
+            return torch.where(sd > 0, noise_modes / torch.where(sd > 0, sd, 1.0), 0.0) * win3
+        sab = ab.sqrt().unsqueeze(-1)
+        return torch.where(sab > 0, (y_t - noise_modes) / torch.where(sab > 0, sab, 1.0), 0.0) * win3
+
+    # ----- reverse ----------------------------------------------------------------------------
+    def sample(
+        self, score_fn: ScoreFn, mask: torch.Tensor, generator: torch.Generator | None = None,
+        deterministic: bool = False, return_trajectory: bool = False, dtype: torch.dtype | None = None,
+    ) -> SampleResult:
+        """Run the reverse process from the fixed point; see :func:`protein_rgdm.diffusion.sampler.reverse_sample`."""
+        from protein_rgdm.diffusion.sampler import reverse_sample
+
+        return reverse_sample(self, score_fn, mask, generator, deterministic, return_trajectory, dtype)
+
+    def describe(self) -> dict:
+        """JSON-serialisable summary of the strategies."""
+        return {
+            "basis": self.basis.describe(),
+            "schedule": self.schedule.describe(),
+            "colour": self.colour.describe(),
+            "prediction": self.prediction,
+            "shell_weighting": self.shell_weighting,
+        }

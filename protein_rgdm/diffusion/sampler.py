@@ -1,0 +1,128 @@
+"""Reverse process: ancestral sampling with the RG shell projection, and a deterministic (DDIM) variant.
+
+Chains of different lengths run in one batch with their last steps aligned: at global countdown
+index s (from T_max − 1 to 0) chain b takes its step s if s < T_b and idles otherwise. Per step
+and non-zero mode j of a chain, with ᾱ = ᾱ[s, j], ᾱ' = ᾱ[s − 1, j] (ᾱ' = 1 at s = 0) and N̂ the
+colored-noise estimate from ``score_fn``:
+
+* erased (ᾱ = 0, at the fixed point): ancestral — refilled from the fixed point, X̃ ← √S ε;
+  deterministic — kept at the initial fixed-point draw (the probability flow of a stationary mode).
+* window (0 < ᾱ < 1): ancestral — X̃ ← (X̃ − β/(1−ᾱ) N̂) / √α + √(β S) ε with α = ᾱ/ᾱ',
+  β = 1 − α (DDPM posterior mean; the forward-step variance β S as in RGDM, 0 on a mode's last
+  step ᾱ' = 1). With the exact N̂ this reproduces the data exactly per step when the data's power
+  equals the colour S (a fitted colour), whatever the step count; the posterior variance
+  β (1−ᾱ')/(1−ᾱ) S would shrink it. Deterministic (DDIM, η = 0) —
+  X̃ ← √(ᾱ'/ᾱ) (X̃ − N̂) + √((1−ᾱ')/(1−ᾱ)) N̂.
+* clean (ᾱ = 1): unchanged.
+
+The network sees x_t with the erased modes projected out (as in training).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from protein_rgdm.basis.base import chain_lengths
+from protein_rgdm.diffusion.types import SampleResult, ScoreFn
+from protein_rgdm.errors import InputError
+
+__all__ = ["reverse_sample"]
+
+
+def _full_tables(diff, lengths: list[int], lmax: int, dtype, device):
+    """(B, T_max, Lmax) ᾱ with rows beyond a chain's T equal to its last row, and S (B, Lmax)."""
+    t_max = max(diff.num_steps(n) for n in lengths)
+    ab = np.zeros((len(lengths), t_max, lmax))
+    power = np.zeros((len(lengths), lmax))
+    for b, n in enumerate(lengths):
+        table, S = diff.tables(n)
+        ab[b, : table.shape[0], :n] = table
+        ab[b, table.shape[0]:, :n] = table[-1]
+        power[b, :n] = S
+    return torch.as_tensor(ab, dtype=dtype, device=device), torch.as_tensor(power, dtype=dtype, device=device), t_max
+
+
+def reverse_sample(
+    diff, score_fn: ScoreFn, mask: torch.Tensor, generator: torch.Generator | None = None,
+    deterministic: bool = False, return_trajectory: bool = False, dtype: torch.dtype | None = None,
+) -> SampleResult:
+    """Sample chains with the shapes given by ``mask`` from the reverse process of ``diff``.
+
+    Parameters
+    ----------
+    diff
+        A :class:`~protein_rgdm.diffusion.process.Diffusion`.
+    score_fn
+        ``score_fn(x_t, t, shell, mask) -> (B, L, 3)`` in the diffusion's prediction parametrisation.
+    mask
+        (B, L) bool, True for residues to generate (≥ 2 per chain); its device is used.
+    generator
+        Randomness for the fixed-point draw and the ancestral noise.
+    deterministic
+        DDIM / probability-flow update instead of ancestral sampling.
+    return_trajectory
+        Keep the real-space state after every step (on the CPU).
+    dtype
+        Floating dtype (default: torch's default dtype).
+    """
+    lengths_t = chain_lengths(mask)
+    lengths = lengths_t.tolist()
+    dtype = dtype or torch.get_default_dtype()
+    device = mask.device
+    B, lmax = mask.shape
+    basis = diff.basis
+    ab_all, power, t_max = _full_tables(diff, lengths, lmax, dtype, device)
+    T = torch.tensor([diff.num_steps(n) for n in lengths], device=device)
+    modes = basis.mode_mask(mask)
+    m3 = modes.unsqueeze(-1).to(dtype)
+    sd_fix = power.sqrt().unsqueeze(-1)
+
+    def randn() -> torch.Tensor:
+        return torch.randn((B, lmax, 3), generator=generator, device=device, dtype=dtype) * m3
+
+    y = sd_fix * randn()
+    trajectory = [basis.from_modes(y, mask).cpu()] if return_trajectory else None
+    nfe = 0
+    for s in range(t_max - 1, -1, -1):
+        running = (T > s)
+        step = torch.clamp(torch.full_like(T, s), max=T - 1)
+        ab = ab_all[torch.arange(B, device=device), step]
+        ab_prev = torch.where(
+            (step > 0)[:, None], ab_all[torch.arange(B, device=device), (step - 1).clamp_min(0)], torch.ones_like(ab)
+        ) * modes.to(dtype)
+        active = (ab > 0) & modes
+        window = active & (ab < 1)
+        x_in = basis.from_modes(y * active.unsqueeze(-1).to(dtype), mask)
+        t = (step + 1).to(dtype) / T.to(dtype)
+        t = torch.where(running, t, torch.ones_like(t))
+        shell = active.sum(1).to(dtype) / (lengths_t - 1).to(dtype)
+        pred = score_fn(x_in, t, shell, mask)
+        nfe += 1
+        if pred.shape != x_in.shape:
+            raise InputError(f"score_fn: returned shape {tuple(pred.shape)}, expected {tuple(x_in.shape)}")
+        if not torch.isfinite(pred[mask]).all():
+            raise InputError(f"score_fn: returned non-finite values at reverse step {s}")
+        pred_modes = basis.to_modes(pred.to(dtype), mask)
+        noise_hat = diff.noise_from_prediction(pred_modes, y, ab, power, window, lengths_t)
+
+        a3, ap3 = ab.unsqueeze(-1), ab_prev.unsqueeze(-1)
+        safe_a = torch.where(a3 > 0, a3, torch.ones_like(a3))
+        safe_1ma = torch.where(a3 < 1, 1.0 - a3, torch.ones_like(a3))
+        if deterministic:
+            y_win = (ap3 / safe_a).sqrt() * (y - noise_hat) + ((1.0 - ap3) / safe_1ma).clamp_min(0).sqrt() * noise_hat
+            y_erased = y
+        else:
+            alpha = a3 / torch.where(ap3 > 0, ap3, torch.ones_like(ap3))
+            beta = (1.0 - alpha).clamp_min(0.0)
+            mean = (y - beta / safe_1ma * noise_hat) / alpha.clamp_min(1e-30).sqrt()
+            var = torch.where(ap3 < 1, beta, torch.zeros_like(beta)) * power.unsqueeze(-1)
+            y_win = mean + var.sqrt() * randn()
+            y_erased = sd_fix * randn()
+        w3 = (window & running[:, None]).unsqueeze(-1)
+        e3 = ((~active) & modes & running[:, None]).unsqueeze(-1)
+        y = torch.where(w3, y_win, torch.where(e3, y_erased, y))
+        if return_trajectory:
+            trajectory.append(basis.from_modes(y, mask).cpu())
+    x = basis.from_modes(y, mask)
+    return SampleResult(x=x, nfe=nfe, trajectory=trajectory, num_steps=t_max)

@@ -1,0 +1,37 @@
+"""Component-wise noise schedules ᾱ_k(t) and noise colours S_k, one strategy class each, chosen by name."""
+
+from protein_rgdm.schedules.base import NoiseSchedule, ddpm_reference_snr, snr_to_alpha_bar
+from protein_rgdm.schedules.colour import (
+    FreeTheoryColour,
+    HarmonicColour,
+    NoiseColour,
+    WhiteColour,
+    load_fitted_colour,
+)
+from protein_rgdm.schedules.ddpm import DDPMSchedule
+from protein_rgdm.schedules.factory import SCHEDULES, build_colour, build_schedule
+from protein_rgdm.schedules.harmonic import HarmonicSchedule
+from protein_rgdm.schedules.rg import RGSchedule, regulator, regulator_inverse
+from protein_rgdm.schedules.sigmoid import SigmoidSchedule
+from protein_rgdm.schedules.soft import SoftConditioningSchedule
+
+__all__ = [
+    "NoiseSchedule",
+    "RGSchedule",
+    "DDPMSchedule",
+    "HarmonicSchedule",
+    "SigmoidSchedule",
+    "SoftConditioningSchedule",
+    "NoiseColour",
+    "WhiteColour",
+    "FreeTheoryColour",
+    "HarmonicColour",
+    "load_fitted_colour",
+    "build_schedule",
+    "build_colour",
+    "SCHEDULES",
+    "ddpm_reference_snr",
+    "snr_to_alpha_bar",
+    "regulator",
+    "regulator_inverse",
+]
