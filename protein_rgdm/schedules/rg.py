@@ -74,6 +74,8 @@ class RGSchedule(NoiseSchedule):
     def __init__(
         self, t32: int = 80, n0: int = 32, beta_start: float = 1e-4, beta_end: float = 0.02, reference_steps: int = 1000
     ) -> None:
+        if int(t32) < 2:
+            raise ConfigError(f"schedule.t32: must be at least 2, got {t32}")
         if n0 < 3:
             raise ConfigError(f"schedule.n0: must be at least 3, got {n0}")
         self.t32, self.n0 = int(t32), int(n0)
