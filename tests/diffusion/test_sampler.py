@@ -44,13 +44,13 @@ def test_ancestral_oracle_reproduces_covariance(kind):
     diff = Diffusion.from_config(DiffusionConfig(schedule=ScheduleConfig(kind=kind), colour=ColourConfig(kind=colour)))
     power = _data_power(diff, seed=1)
     oracle = GaussianOracle(diff, power)
-    B, L = 600, 28
+    B, L = 500, 24
     mask = torch.ones(B, L, dtype=torch.bool)
     res = diff.sample(oracle, mask, torch.Generator().manual_seed(0), dtype=torch.float64)
     assert res.nfe == res.num_steps == diff.num_steps(L)
     ratio = _mode_ratio(diff, res.x, mask, L, power)
-    # statistical s.e. of a variance from 3·600 draws ≈ 3.3 %; allow ~4.5 s.e. per mode, 2 % on the mean
-    assert np.abs(ratio - 1).max() < 0.15, ratio
+    # statistical s.e. of a variance from 3·500 draws ≈ 3.7 %; allow ~4.5 s.e. per mode, 3 % on the mean
+    assert np.abs(ratio - 1).max() < 0.17, ratio
     assert abs(ratio.mean() - 1) < 0.03, ratio.mean()
 
 
@@ -58,13 +58,13 @@ def test_ancestral_oracle_mixed_lengths_and_eps_parametrisation():
     diff = Diffusion.from_config(DiffusionConfig(prediction="eps"))
     power = _data_power(diff, seed=2)
     oracle = GaussianOracle(diff, power)
-    mask = torch.zeros(800, 36, dtype=torch.bool)
-    mask[:400, :20] = True
-    mask[400:, :36] = True
+    mask = torch.zeros(600, 36, dtype=torch.bool)
+    mask[:300, :20] = True
+    mask[300:, :36] = True
     res = diff.sample(oracle, mask, torch.Generator().manual_seed(1), dtype=torch.float64)
     assert res.nfe == max(diff.num_steps(20), diff.num_steps(36))
     assert (res.x[~mask] == 0).all()
-    for rows, n in ((slice(0, 400), 20), (slice(400, 800), 36)):
+    for rows, n in ((slice(0, 300), 20), (slice(300, 600), 36)):
         ratio = _mode_ratio(diff, res.x[rows], mask[rows], n, power)
         assert np.abs(ratio - 1).max() < 0.2 and abs(ratio.mean() - 1) < 0.04
 
@@ -72,13 +72,13 @@ def test_ancestral_oracle_mixed_lengths_and_eps_parametrisation():
 def test_deterministic_sampler_converges_with_steps():
     """DDIM is first order: the oracle's variance error shrinks as steps grow (x0 parametrisation)."""
     errs = []
-    for t32 in (40, 320):
+    for t32 in (40, 240):
         diff = Diffusion.from_config(DiffusionConfig(schedule=ScheduleConfig(t32=t32), prediction="x0"))
         power = _data_power(diff, seed=3, lo=0.7, hi=1.4)
-        res = diff.sample(GaussianOracle(diff, power), torch.ones(400, 20, dtype=torch.bool),
+        res = diff.sample(GaussianOracle(diff, power), torch.ones(300, 16, dtype=torch.bool),
                           torch.Generator().manual_seed(4), deterministic=True, dtype=torch.float64)
-        errs.append(abs(_mode_ratio(diff, res.x, torch.ones(400, 20, dtype=torch.bool), 20, power).mean() - 1))
-    assert errs[1] < 0.05 and errs[1] < errs[0] / 2, errs
+        errs.append(abs(_mode_ratio(diff, res.x, torch.ones(300, 16, dtype=torch.bool), 16, power).mean() - 1))
+    assert errs[1] < 0.06 and errs[1] < errs[0] / 2, errs
 
 
 def test_trajectory_determinism_and_nfe():
