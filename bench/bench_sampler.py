@@ -33,8 +33,14 @@ def run(kind: str, length: int, batch: int, device: str) -> dict:
     wall = time.perf_counter() - t0
     y = diff.basis.to_modes(res.x.double(), mask)[:, 1:]
     ratio = float((y**2).mean(dim=(0, 2)).div(torch.as_tensor(diff.tables(length)[1][1:], device=device)).mean())
-    return {"kind": kind, "L": length, "nfe": res.nfe, "wall_s": wall, "ms_per_step": 1e3 * wall / res.nfe,
-            "ratio": ratio}
+    return {
+        "kind": kind,
+        "L": length,
+        "nfe": res.nfe,
+        "wall_s": wall,
+        "ms_per_step": 1e3 * wall / res.nfe,
+        "ratio": ratio,
+    }
 
 
 def main() -> None:
@@ -47,12 +53,16 @@ def main() -> None:
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     print(f"device {args.device}, threads {args.threads}, batch {args.batch}")
-    print(f"{'schedule':9s} {'L':>5s} {'NFE':>5s} {'wall s':>8s} {'ms/step':>8s} {'µs/step/chain':>14s} {'var ratio':>9s}")
+    print(
+        f"{'schedule':9s} {'L':>5s} {'NFE':>5s} {'wall s':>8s} {'ms/step':>8s} {'µs/step/chain':>14s} {'var ratio':>9s}"
+    )
     for kind in args.kinds:
         for L in args.lengths:
             r = run(kind, L, args.batch, args.device)
-            print(f"{kind:9s} {L:5d} {r['nfe']:5d} {r['wall_s']:8.3f} {r['ms_per_step']:8.2f} "
-                  f"{1e3 * r['ms_per_step'] / args.batch:14.1f} {r['ratio']:9.3f}")
+            print(
+                f"{kind:9s} {L:5d} {r['nfe']:5d} {r['wall_s']:8.3f} {r['ms_per_step']:8.2f} "
+                f"{1e3 * r['ms_per_step'] / args.batch:14.1f} {r['ratio']:9.3f}"
+            )
 
 
 if __name__ == "__main__":

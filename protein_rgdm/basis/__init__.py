@@ -7,16 +7,16 @@ from protein_rgdm.basis.graph import DenseGraphBasis, graph_laplacian, path_weig
 from protein_rgdm.basis.path import HarmonicBasis, PathBasis
 
 __all__ = [
+    "DenseGraphBasis",
+    "HarmonicBasis",
     "ModeBasis",
     "PathBasis",
-    "HarmonicBasis",
-    "DenseGraphBasis",
     "build_basis",
     "chain_lengths",
     "compact_index",
     "dct2",
-    "idct2",
     "dct_matrix",
     "graph_laplacian",
+    "idct2",
     "path_weights",
 ]

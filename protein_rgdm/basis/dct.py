@@ -15,7 +15,7 @@ import math
 
 import torch
 
-__all__ = ["dct2", "idct2", "dct_matrix"]
+__all__ = ["dct2", "dct_matrix", "idct2"]
 
 
 def _twiddle(n: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:

@@ -8,7 +8,7 @@ be deterministic in n). Wave numbers are k_j = √λ_j (the continuum convention
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import torch

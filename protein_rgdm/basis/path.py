@@ -19,7 +19,7 @@ from protein_rgdm.basis.dct import dct2, idct2
 from protein_rgdm.constants import HARMONIC_SPRING
 from protein_rgdm.errors import ConfigError
 
-__all__ = ["PathBasis", "HarmonicBasis"]
+__all__ = ["HarmonicBasis", "PathBasis"]
 
 
 class PathBasis(ModeBasis):

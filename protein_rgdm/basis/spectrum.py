@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import defaultdict
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 import torch
@@ -24,7 +24,7 @@ import torch
 from protein_rgdm.basis.base import ModeBasis
 from protein_rgdm.errors import InputError
 
-__all__ = ["SpectrumResult", "measure_spectrum", "fit_free_theory", "chain_mode_power"]
+__all__ = ["SpectrumResult", "chain_mode_power", "fit_free_theory", "measure_spectrum"]
 
 
 def chain_mode_power(ca: np.ndarray, basis: ModeBasis) -> np.ndarray:
@@ -103,8 +103,15 @@ class SpectrumResult:
 
 
 def measure_spectrum(
-    records: Iterable, basis: ModeBasis, *, min_observed_fraction: float = 0.9, min_length: int = 20,
-    max_length: int | None = None, bins: int = 40, pooling: str = "pooled", spectrum: str = "continuum",
+    records: Iterable,
+    basis: ModeBasis,
+    *,
+    min_observed_fraction: float = 0.9,
+    min_length: int = 20,
+    max_length: int | None = None,
+    bins: int = 40,
+    pooling: str = "pooled",
+    spectrum: str = "continuum",
     min_bin_count: int = 10,
 ) -> SpectrumResult:
     """Mean power per mode over chain records and the fitted c/(k² + m²).
@@ -124,7 +131,7 @@ def measure_spectrum(
     """
     if spectrum not in ("continuum", "lattice"):
         raise InputError(f"spectrum: must be 'continuum' or 'lattice', got {spectrum!r}")
-    eff = (lambda k: k) if spectrum == "continuum" else (lambda k: 2.0 * np.sin(k / 2.0))  # noqa: E731
+    eff = (lambda k: k) if spectrum == "continuum" else (lambda k: 2.0 * np.sin(k / 2.0))
     sums: dict[int, np.ndarray] = {}
     counts: dict[int, int] = defaultdict(int)
     all_k, all_p = [], []
@@ -158,8 +165,8 @@ def measure_spectrum(
     idx = np.clip(np.searchsorted(edges, k, side="right") - 1, 0, bins - 1)
     cnt = np.bincount(idx, minlength=bins)
     keep = cnt > 0
-    bin_k = (np.bincount(idx, weights=k, minlength=bins)[keep] / cnt[keep])
-    bin_p = (np.bincount(idx, weights=p, minlength=bins)[keep] / cnt[keep])
+    bin_k = np.bincount(idx, weights=k, minlength=bins)[keep] / cnt[keep]
+    bin_p = np.bincount(idx, weights=p, minlength=bins)[keep] / cnt[keep]
     per_length = {n: sums[n] / counts[n] for n in sorted(sums)}
     if pooling == "pooled":
         # each log-k bin counts once (scales weigh equally; counts would favour the many fine modes)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
@@ -71,13 +71,16 @@ def write_spectrum(result: SpectrumResult, out_dir: str | Path, cfg: BasesConfig
     table = np.full((len(lengths), lmax), np.nan)
     for i, n in enumerate(lengths):
         table[i, :n] = result.per_length[int(n)]
-    with atomic_path(out / "spectrum.npz") as tmp:
-        with open(tmp, "wb") as handle:
-            np.savez_compressed(
-                handle, bin_k=result.bin_k, bin_power=result.bin_power, bin_count=result.bin_count,
-                lengths=lengths, per_length_power=table,
-                chains_per_length=np.array([result.counts_per_length[int(n)] for n in lengths]),
-            )
+    with atomic_path(out / "spectrum.npz") as tmp, open(tmp, "wb") as handle:
+        np.savez_compressed(
+            handle,
+            bin_k=result.bin_k,
+            bin_power=result.bin_power,
+            bin_count=result.bin_count,
+            lengths=lengths,
+            per_length_power=table,
+            chains_per_length=np.array([result.counts_per_length[int(n)] for n in lengths]),
+        )
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(["name", "reason"])
@@ -103,7 +106,13 @@ def run_bases(chains: str | Path, out_dir: str | Path, cfg: BasesConfig) -> dict
     files = find_chain_files(chains)
     basis = build_basis(cfg.basis)
     result = measure_spectrum(
-        _load_all(files), basis, min_observed_fraction=cfg.min_observed_fraction, min_length=cfg.min_length,
-        max_length=cfg.max_length, bins=cfg.bins, pooling=cfg.pooling, spectrum=cfg.spectrum,
+        _load_all(files),
+        basis,
+        min_observed_fraction=cfg.min_observed_fraction,
+        min_length=cfg.min_length,
+        max_length=cfg.max_length,
+        bins=cfg.bins,
+        pooling=cfg.pooling,
+        spectrum=cfg.spectrum,
     )
     return write_spectrum(result, out_dir, cfg, basis.describe())

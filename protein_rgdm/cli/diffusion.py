@@ -7,15 +7,25 @@ from pathlib import Path
 
 import click
 
-__all__ = ["register", "bases", "schedule"]
+__all__ = ["bases", "register", "schedule"]
 
 
 @click.command("bases")
-@click.option("--chains", "chains", required=True, type=click.Path(path_type=Path),
-              help="Folder of chain records (*.npz or chains/*.npz) or a manifest (CSV with name/path, or a list).")
+@click.option(
+    "--chains",
+    "chains",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Folder of chain records (*.npz or chains/*.npz) or a manifest (CSV with name/path, or a list).",
+)
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Output folder.")
-@click.option("--config", "config", type=click.Path(path_type=Path), default=None,
-              help="YAML with a 'bases' section (BasesConfig).")
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="YAML with a 'bases' section (BasesConfig).",
+)
 @click.option("--pooling", type=click.Choice(["pooled", "per_length"]), default=None, help="Override config pooling.")
 @click.option("--overwrite/--no-overwrite", default=False, help="Redo even if spectrum.json exists.")
 def bases(chains: Path, out_dir: Path, config: Path | None, pooling: str | None, overwrite: bool) -> None:
@@ -47,8 +57,13 @@ def schedule() -> None:
 @click.option("--length", "length", type=int, required=True, help="Chain length L (residues).")
 @click.option("--t32", type=int, default=None, help="RG T32 (total steps at L = 32).")
 @click.option("--steps", type=int, default=None, help="Fixed step count (non-RG kinds).")
-@click.option("--config", "config", type=click.Path(path_type=Path), default=None,
-              help="YAML with a 'diffusion' section; --kind/--t32/--steps override its schedule.")
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="YAML with a 'diffusion' section; --kind/--t32/--steps override its schedule.",
+)
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text")
 @click.option("--plot", "plot", type=click.Path(path_type=Path), default=None, help="Draw ᾱ_k(t) to this PNG.")
 def show(kind, length, t32, steps, config, fmt, plot) -> None:
@@ -114,8 +129,9 @@ def _plot(ab, k, kind: str, length: int, path: Path) -> None:
 
     T, n = ab.shape
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
-    im = left.imshow(ab[:, 1:].T, aspect="auto", origin="lower", cmap="viridis", vmin=0, vmax=1,
-                     extent=[-0.5, T - 0.5, 0.5, n - 0.5])
+    im = left.imshow(
+        ab[:, 1:].T, aspect="auto", origin="lower", cmap="viridis", vmin=0, vmax=1, extent=[-0.5, T - 0.5, 0.5, n - 0.5]
+    )
     left.set_xlabel("forward step s")
     left.set_ylabel("mode j (k = πj/L)")
     left.set_title(f"ᾱ_k(s): {kind}, L = {length}, {T} steps")

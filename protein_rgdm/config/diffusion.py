@@ -5,22 +5,20 @@ YAML section ``diffusion`` (see configs/diffusion.yaml); also nested inside the 
 
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Literal
 
 from pydantic import Field, model_validator
 
 from protein_rgdm.config.base import StrictModel
 from protein_rgdm.constants import CA_CA_DISTANCE, HARMONIC_SPRING, PRIOR_C, PRIOR_MASS
 
-__all__ = ["BasisConfig", "ScheduleConfig", "ColourConfig", "LossConfig", "DiffusionConfig", "BasesConfig"]
+__all__ = ["BasesConfig", "BasisConfig", "ColourConfig", "DiffusionConfig", "LossConfig", "ScheduleConfig"]
 
 
 def _non_default(model: StrictModel, allowed: set[str]) -> list[str]:
     """Keys set to a non-default value that the chosen kind does not use (a resolved dump reloads cleanly)."""
     fields = type(model).model_fields
-    return sorted(
-        k for k in model.model_fields_set if k not in allowed and getattr(model, k) != fields[k].default
-    )
+    return sorted(k for k in model.model_fields_set if k not in allowed and getattr(model, k) != fields[k].default)
 
 
 class BasisConfig(StrictModel):
@@ -31,7 +29,7 @@ class BasisConfig(StrictModel):
     """
 
     kind: Literal["path", "harmonic", "path_dense"] = "path"
-    spring: Optional[float] = Field(None, gt=0, description="bond weight; default 1 (path) or 3/3.8² Å⁻² (harmonic)")
+    spring: float | None = Field(None, gt=0, description="bond weight; default 1 (path) or 3/3.8² Å⁻² (harmonic)")
 
 
 _SCHEDULE_KEYS = {
@@ -50,7 +48,7 @@ class ScheduleConfig(StrictModel):
     kind: Literal["rg", "ddpm", "harmonic", "sigmoid", "soft"] = "rg"
     t32: int = Field(80, ge=2, description="RG: total steps at L = 32; others: match RG's count when steps is unset")
     n0: int = Field(32, ge=3, description="RG reference length N₀")
-    steps: Optional[int] = Field(None, ge=2, description="fixed step count (non-RG kinds); None = RG's count")
+    steps: int | None = Field(None, ge=2, description="fixed step count (non-RG kinds); None = RG's count")
     width: float = Field(1.0, gt=0, description="sigmoid: cutoff width in ln(k²/Λ²)")
     softness: float = Field(0.3, gt=0, le=1, description="soft: window width (1 = DDPM-like, →0 autoregressive)")
     ordering: Literal["log", "linear"] = "log"
@@ -59,7 +57,7 @@ class ScheduleConfig(StrictModel):
     reference_steps: int = Field(1000, ge=2)
 
     @model_validator(mode="after")
-    def _check(self) -> "ScheduleConfig":
+    def _check(self) -> ScheduleConfig:
         if self.beta_start >= self.beta_end:
             raise ValueError(f"beta_start ({self.beta_start}) must be smaller than beta_end ({self.beta_end})")
         allowed = _SCHEDULE_KEYS[self.kind] | _SHARED
@@ -78,10 +76,10 @@ class ColourConfig(StrictModel):
     variance: float = Field(CA_CA_DISTANCE**2, gt=0, description="white noise power per mode, Å²")
     spring: float = Field(HARMONIC_SPRING, gt=0, description="harmonic colour spring a, Å⁻²")
     spectrum: Literal["continuum", "lattice"] = "continuum"
-    spectrum_path: Optional[str] = Field(None, description="fitted: spectrum.json from the bases stage")
+    spectrum_path: str | None = Field(None, description="fitted: spectrum.json from the bases stage")
 
     @model_validator(mode="after")
-    def _check(self) -> "ColourConfig":
+    def _check(self) -> ColourConfig:
         if self.kind == "fitted" and not self.spectrum_path:
             raise ValueError("spectrum_path is required for colour kind 'fitted'")
         allowed = {
@@ -124,5 +122,5 @@ class BasesConfig(StrictModel):
     spectrum: Literal["continuum", "lattice"] = "continuum"
     min_observed_fraction: float = Field(0.9, ge=0, le=1, description="skip chains with fewer observed residues")
     min_length: int = Field(20, ge=3)
-    max_length: Optional[int] = Field(None, ge=3)
+    max_length: int | None = Field(None, ge=3)
     bins: int = Field(40, ge=4, description="log-spaced k bins for the pooled spectrum")

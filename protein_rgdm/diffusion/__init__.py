@@ -5,4 +5,4 @@ from protein_rgdm.diffusion.process import Diffusion
 from protein_rgdm.diffusion.sampler import reverse_sample
 from protein_rgdm.diffusion.types import SampleResult, ScoreFn, TrainingExample
 
-__all__ = ["Diffusion", "TrainingExample", "SampleResult", "ScoreFn", "GaussianOracle", "reverse_sample"]
+__all__ = ["Diffusion", "GaussianOracle", "SampleResult", "ScoreFn", "TrainingExample", "reverse_sample"]

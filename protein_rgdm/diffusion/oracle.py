@@ -11,7 +11,7 @@ from which every parametrisation's optimal output follows. The score is
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -36,7 +36,9 @@ class GaussianOracle:
         self.diffusion = diffusion
         self.data_power = data_power
 
-    def sample_data(self, mask: torch.Tensor, generator: torch.Generator | None = None, dtype=torch.float64) -> torch.Tensor:
+    def sample_data(
+        self, mask: torch.Tensor, generator: torch.Generator | None = None, dtype=torch.float64
+    ) -> torch.Tensor:
         """Draw x₀ (B, L, 3) Å from the Gaussian data distribution (centred, padding 0)."""
         lengths = chain_lengths(mask)
         sd = self._padded(lengths, mask.shape[1], dtype, mask.device).sqrt().unsqueeze(-1)

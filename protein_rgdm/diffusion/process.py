@@ -52,7 +52,11 @@ class Diffusion:
     """
 
     def __init__(
-        self, basis: ModeBasis, schedule: NoiseSchedule, colour: NoiseColour, prediction: str = "noise",
+        self,
+        basis: ModeBasis,
+        schedule: NoiseSchedule,
+        colour: NoiseColour,
+        prediction: str = "noise",
         shell_weighting: str = "target",
     ) -> None:
         if prediction not in _PREDICTIONS:
@@ -64,11 +68,14 @@ class Diffusion:
         self._tables: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     @classmethod
-    def from_config(cls, cfg: DiffusionConfig) -> "Diffusion":
+    def from_config(cls, cfg: DiffusionConfig) -> Diffusion:
         """Build basis, schedule and colour strategies from a :class:`DiffusionConfig`."""
         return cls(
-            build_basis(cfg.basis), build_schedule(cfg.schedule), build_colour(cfg.colour),
-            prediction=cfg.prediction, shell_weighting=cfg.loss.shell_weighting,
+            build_basis(cfg.basis),
+            build_schedule(cfg.schedule),
+            build_colour(cfg.colour),
+            prediction=cfg.prediction,
+            shell_weighting=cfg.loss.shell_weighting,
         )
 
     # ----- per-length tables ----------------------------------------------------------------
@@ -97,7 +104,7 @@ class Diffusion:
             ab_prev[rows, :n] = np.where((s > 0)[:, None], table[np.maximum(s - 1, 0)], 1.0)
             ab_prev[rows, 0] = 0.0
             power[rows, :n] = S
-        as_t = lambda a: torch.as_tensor(a, dtype=dtype, device=device)  # noqa: E731
+        as_t = lambda a: torch.as_tensor(a, dtype=dtype, device=device)
         return as_t(ab), as_t(ab_prev), as_t(power)
 
     def shell_weight(self, lengths: torch.Tensor, n_window: torch.Tensor) -> torch.Tensor:
@@ -140,7 +147,17 @@ class Diffusion:
         ab, ab_prev, power = self._rows(lengths, step, mask.shape[1], x0.dtype, x0.device)
         eps = torch.randn(x0.shape, generator=generator, device=x0.device, dtype=x0.dtype) * modes.unsqueeze(-1)
         y_t = ab.sqrt().unsqueeze(-1) * y0 + ((1.0 - ab) * power).sqrt().unsqueeze(-1) * eps
-        return dict(y0=y0, y_t=y_t, eps=eps, ab=ab, ab_prev=ab_prev, power=power, step=step, lengths=lengths, modes=modes)
+        return {
+            "y0": y0,
+            "y_t": y_t,
+            "eps": eps,
+            "ab": ab,
+            "ab_prev": ab_prev,
+            "power": power,
+            "step": step,
+            "lengths": lengths,
+            "modes": modes,
+        }
 
     def training_example(
         self, x0: torch.Tensor, mask: torch.Tensor, generator: torch.Generator | None = None, step=None
@@ -224,8 +241,13 @@ class Diffusion:
 
     # ----- reverse ----------------------------------------------------------------------------
     def sample(
-        self, score_fn: ScoreFn, mask: torch.Tensor, generator: torch.Generator | None = None,
-        deterministic: bool = False, return_trajectory: bool = False, dtype: torch.dtype | None = None,
+        self,
+        score_fn: ScoreFn,
+        mask: torch.Tensor,
+        generator: torch.Generator | None = None,
+        deterministic: bool = False,
+        return_trajectory: bool = False,
+        dtype: torch.dtype | None = None,
     ) -> SampleResult:
         """Run the reverse process from the fixed point; see :func:`protein_rgdm.diffusion.sampler.reverse_sample`."""
         from protein_rgdm.diffusion.sampler import reverse_sample

@@ -38,14 +38,19 @@ def _full_tables(diff, lengths: list[int], lmax: int, dtype, device):
     for b, n in enumerate(lengths):
         table, S = diff.tables(n)
         ab[b, : table.shape[0], :n] = table
-        ab[b, table.shape[0]:, :n] = table[-1]
+        ab[b, table.shape[0] :, :n] = table[-1]
         power[b, :n] = S
     return torch.as_tensor(ab, dtype=dtype, device=device), torch.as_tensor(power, dtype=dtype, device=device), t_max
 
 
 def reverse_sample(
-    diff, score_fn: ScoreFn, mask: torch.Tensor, generator: torch.Generator | None = None,
-    deterministic: bool = False, return_trajectory: bool = False, dtype: torch.dtype | None = None,
+    diff,
+    score_fn: ScoreFn,
+    mask: torch.Tensor,
+    generator: torch.Generator | None = None,
+    deterministic: bool = False,
+    return_trajectory: bool = False,
+    dtype: torch.dtype | None = None,
 ) -> SampleResult:
     """Sample chains with the shapes given by ``mask`` from the reverse process of ``diff``.
 
@@ -85,7 +90,7 @@ def reverse_sample(
     trajectory = [basis.from_modes(y, mask).cpu()] if return_trajectory else None
     nfe = 0
     for s in range(t_max - 1, -1, -1):
-        running = (T > s)
+        running = T > s
         step = torch.clamp(torch.full_like(T, s), max=T - 1)
         ab = ab_all[torch.arange(B, device=device), step]
         ab_prev = torch.where(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Optional
+from collections.abc import Callable
 
 import torch
 
-__all__ = ["TrainingExample", "SampleResult", "ScoreFn"]
+__all__ = ["SampleResult", "ScoreFn", "TrainingExample"]
 
 #: score_fn(x_t (B,L,3) Å, t (B,) in [0,1], shell (B,) in [0,1], mask (B,L) bool) -> (B,L,3) prediction
 ScoreFn = Callable[[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
@@ -65,5 +65,5 @@ class SampleResult:
 
     x: torch.Tensor
     nfe: int
-    trajectory: Optional[list[torch.Tensor]]
+    trajectory: list[torch.Tensor] | None
     num_steps: int

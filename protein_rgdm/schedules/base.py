@@ -21,7 +21,7 @@ import numpy as np
 from protein_rgdm.basis.base import ModeBasis
 from protein_rgdm.errors import ConfigError, InputError
 
-__all__ = ["NoiseSchedule", "ddpm_reference_snr", "snr_to_alpha_bar", "check_length", "ERASE_THRESHOLD"]
+__all__ = ["ERASE_THRESHOLD", "NoiseSchedule", "check_length", "ddpm_reference_snr", "snr_to_alpha_bar"]
 
 #: ᾱ below this (SNR < 1e-6, far below the reference final SNR γ ≈ 4e-5) counts as the fixed point:
 #: it is set to exactly 0, so no update divides by a vanishing √ᾱ.

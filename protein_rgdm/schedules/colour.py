@@ -24,7 +24,7 @@ from protein_rgdm.basis.base import ModeBasis
 from protein_rgdm.constants import CA_CA_DISTANCE, HARMONIC_SPRING, PRIOR_C, PRIOR_MASS
 from protein_rgdm.errors import ConfigError, InputError
 
-__all__ = ["NoiseColour", "WhiteColour", "FreeTheoryColour", "HarmonicColour", "load_fitted_colour"]
+__all__ = ["FreeTheoryColour", "HarmonicColour", "NoiseColour", "WhiteColour", "load_fitted_colour"]
 
 
 class NoiseColour(abc.ABC):

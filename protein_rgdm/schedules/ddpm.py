@@ -42,11 +42,17 @@ class DDPMSchedule(NoiseSchedule):
     kind = "ddpm"
 
     def __init__(
-        self, steps: int | None = None, t32: int = 80, beta_start: float = 1e-4, beta_end: float = 0.02,
+        self,
+        steps: int | None = None,
+        t32: int = 80,
+        beta_start: float = 1e-4,
+        beta_end: float = 0.02,
         reference_steps: int = 1000,
     ) -> None:
         if not (0 < beta_start < beta_end < 1):
-            raise ConfigError(f"schedule.beta_start/beta_end: need 0 < beta_start < beta_end < 1, got {beta_start}, {beta_end}")
+            raise ConfigError(
+                f"schedule.beta_start/beta_end: need 0 < beta_start < beta_end < 1, got {beta_start}, {beta_end}"
+            )
         self.count = StepCount(steps, t32)
         self.beta_start, self.beta_end, self.reference_steps = beta_start, beta_end, reference_steps
 

@@ -18,14 +18,14 @@ from protein_rgdm.schedules.rg import RGSchedule
 from protein_rgdm.schedules.sigmoid import SigmoidSchedule
 from protein_rgdm.schedules.soft import SoftConditioningSchedule
 
-__all__ = ["build_schedule", "build_colour", "SCHEDULES"]
+__all__ = ["SCHEDULES", "build_colour", "build_schedule"]
 
 SCHEDULES = ("rg", "ddpm", "harmonic", "sigmoid", "soft")
 
 
 def build_schedule(cfg: ScheduleConfig) -> NoiseSchedule:
     """Schedule named by ``cfg.kind``; an unknown name raises ``ConfigError`` naming ``schedule.kind``."""
-    ref = dict(beta_start=cfg.beta_start, beta_end=cfg.beta_end, reference_steps=cfg.reference_steps)
+    ref = {"beta_start": cfg.beta_start, "beta_end": cfg.beta_end, "reference_steps": cfg.reference_steps}
     if cfg.kind == "rg":
         return RGSchedule(t32=cfg.t32, n0=cfg.n0, **ref)
     if cfg.kind == "ddpm":

@@ -22,7 +22,11 @@ class HarmonicSchedule(NoiseSchedule):
     kind = "harmonic"
 
     def __init__(
-        self, steps: int | None = None, t32: int = 80, beta_start: float = 1e-4, beta_end: float = 0.02,
+        self,
+        steps: int | None = None,
+        t32: int = 80,
+        beta_start: float = 1e-4,
+        beta_end: float = 0.02,
         reference_steps: int = 1000,
     ) -> None:
         self.count = StepCount(steps, t32)

@@ -25,7 +25,7 @@ from protein_rgdm.basis.path import PathBasis
 from protein_rgdm.errors import ConfigError
 from protein_rgdm.schedules.base import NoiseSchedule, check_length, ddpm_reference_snr
 
-__all__ = ["RGSchedule", "regulator", "regulator_inverse", "RGParameters"]
+__all__ = ["RGParameters", "RGSchedule", "regulator", "regulator_inverse"]
 
 
 def regulator(x: np.ndarray) -> np.ndarray:
@@ -84,7 +84,7 @@ class RGSchedule(NoiseSchedule):
         self.x_first = regulator_inverse(self.snr_first)
         self.x_final = regulator_inverse(self.snr_final)
         self.tau = 2.0 * (self.t32 - 1) / math.log((self.n0 - 1) ** 2 * self.x_final / self.x_first)
-        self.t_rg = int(math.floor(self.t32 - self.tau * math.log(self.n0 - 1)))
+        self.t_rg = math.floor(self.t32 - self.tau * math.log(self.n0 - 1))
         if self.t_rg < 1:
             raise ConfigError(f"schedule.t32: {t32} is too small: the RG window T_rg = {self.t_rg} < 1")
 
@@ -92,7 +92,7 @@ class RGSchedule(NoiseSchedule):
         """Λ₀, τ, T_rg, T_fl for a chain of n residues (path-graph wave numbers)."""
         n = check_length(n)
         lam0 = (math.pi * (n - 1) / n) / math.sqrt(self.x_first)
-        t_fl = int(math.floor(self.tau * math.log(n - 1)))
+        t_fl = math.floor(self.tau * math.log(n - 1))
         return RGParameters(lam0, self.tau, self.t_rg, t_fl)
 
     def offsets(self, basis: ModeBasis, n: int) -> np.ndarray:
@@ -111,7 +111,7 @@ class RGSchedule(NoiseSchedule):
     def kmax_curve(self) -> np.ndarray:
         """ᾱ of the top mode over its window, (T_rg,) float64: exp(−[ln(1 + r⁻¹(Γ) e^{2j/τ})]²)."""
         j = np.arange(self.t_rg, dtype=np.float64)
-        return np.exp(-np.log1p(self.x_first * np.exp(2.0 * j / self.tau)) ** 2)
+        return np.exp(-(np.log1p(self.x_first * np.exp(2.0 * j / self.tau)) ** 2))
 
     def _table(self, basis: ModeBasis, n: int) -> np.ndarray:
         off = self.offsets(basis, n)

@@ -28,8 +28,13 @@ class SigmoidSchedule(NoiseSchedule):
     kind = "sigmoid"
 
     def __init__(
-        self, width: float = 1.0, steps: int | None = None, t32: int = 80, beta_start: float = 1e-4,
-        beta_end: float = 0.02, reference_steps: int = 1000,
+        self,
+        width: float = 1.0,
+        steps: int | None = None,
+        t32: int = 80,
+        beta_start: float = 1e-4,
+        beta_end: float = 0.02,
+        reference_steps: int = 1000,
     ) -> None:
         if not width > 0:
             raise ConfigError(f"schedule.width: must be positive, got {width}")

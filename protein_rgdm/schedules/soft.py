@@ -28,8 +28,14 @@ class SoftConditioningSchedule(NoiseSchedule):
     kind = "soft"
 
     def __init__(
-        self, softness: float = 0.3, ordering: str = "log", steps: int | None = None, t32: int = 80,
-        beta_start: float = 1e-4, beta_end: float = 0.02, reference_steps: int = 1000,
+        self,
+        softness: float = 0.3,
+        ordering: str = "log",
+        steps: int | None = None,
+        t32: int = 80,
+        beta_start: float = 1e-4,
+        beta_end: float = 0.02,
+        reference_steps: int = 1000,
     ) -> None:
         if not 0 < softness <= 1:
             raise ConfigError(f"schedule.softness: must be in (0, 1], got {softness}")

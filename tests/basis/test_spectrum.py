@@ -55,9 +55,10 @@ def test_measure_spectrum_on_free_theory_chains(pooling):
 
 
 def _records_from_cgdms(src, out, limit):
-    import biotite.structure.io.pdb as pdb
+    from biotite.structure.io import pdb
 
-    rows = list(csv.DictReader(open(src / "chains.csv")))[:limit]
+    with open(src / "chains.csv") as handle:
+        rows = list(csv.DictReader(handle))[:limit]
     (out / "chains").mkdir(parents=True)
     for r in rows:
         with gzip.open(src / r["file"], "rt") as handle:
@@ -92,8 +93,20 @@ def test_bases_cli_on_real_chains(demo_dir, tmp_path, capsys):
         assert z["bin_power"].shape == z["bin_k"].shape and np.all(np.diff(z["bin_k"]) > 0)
     assert (out / "skipped.csv").read_text().count("\n") == 2 and (out / "config.yaml").exists()
     # via the featurize-style manifest, per-length pooling
-    assert main(["bases", "--chains", str(tmp_path / "data" / "manifest.csv"), "--out", str(tmp_path / "b2"),
-                 "--pooling", "per_length"]) == 0
+    assert (
+        main(
+            [
+                "bases",
+                "--chains",
+                str(tmp_path / "data" / "manifest.csv"),
+                "--out",
+                str(tmp_path / "b2"),
+                "--pooling",
+                "per_length",
+            ]
+        )
+        == 0
+    )
     assert json.loads((tmp_path / "b2" / "spectrum.json").read_text())["n_skipped"] == 0
     # finished output is not redone without --overwrite
     before = (out / "spectrum.json").stat().st_mtime_ns

@@ -69,7 +69,7 @@ def test_training_example_fields_and_rg_projection():
     T = diff.num_steps(L)
     ex = diff.training_example(x1, m1, g, step=T - 5)
     ab = diff.tables(L)[0][T - 5]
-    erased = (ab == 0)
+    erased = ab == 0
     erased[0] = True
     y = diff.basis.to_modes(ex.x_t.double(), m1)[0]
     assert y[torch.as_tensor(erased)].abs().max() < 1e-4
@@ -90,8 +90,9 @@ def test_translation_invariance_and_determinism():
     x0 = torch.randn(3, 20, 3, dtype=torch.float64)
     mask = torch.ones(3, 20, dtype=torch.bool)
     a = diff.training_example(x0, mask, torch.Generator().manual_seed(3))
-    b = diff.training_example(x0 + torch.tensor([10.0, -4.0, 2.0], dtype=torch.float64), mask,
-                              torch.Generator().manual_seed(3))
+    b = diff.training_example(
+        x0 + torch.tensor([10.0, -4.0, 2.0], dtype=torch.float64), mask, torch.Generator().manual_seed(3)
+    )
     assert torch.allclose(a.x_t, b.x_t, atol=1e-9) and torch.equal(a.step, b.step)
 
 

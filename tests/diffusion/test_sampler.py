@@ -75,8 +75,13 @@ def test_deterministic_sampler_converges_with_steps():
     for t32 in (40, 240):
         diff = Diffusion.from_config(DiffusionConfig(schedule=ScheduleConfig(t32=t32), prediction="x0"))
         power = _data_power(diff, seed=3, lo=0.7, hi=1.4)
-        res = diff.sample(GaussianOracle(diff, power), torch.ones(300, 16, dtype=torch.bool),
-                          torch.Generator().manual_seed(4), deterministic=True, dtype=torch.float64)
+        res = diff.sample(
+            GaussianOracle(diff, power),
+            torch.ones(300, 16, dtype=torch.bool),
+            torch.Generator().manual_seed(4),
+            deterministic=True,
+            dtype=torch.float64,
+        )
         errs.append(abs(_mode_ratio(diff, res.x, torch.ones(300, 16, dtype=torch.bool), 16, power).mean() - 1))
     assert errs[1] < 0.06 and errs[1] < errs[0] / 2, errs
 

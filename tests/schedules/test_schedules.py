@@ -36,7 +36,7 @@ def _reference_rg(L: int, T32: int = 80):
     betas = np.linspace(1e-4, 0.02, 1000)
     ab = np.cumprod(1 - betas)
     G, g = ab[0] / (1 - ab[0]), ab[-1] / (1 - ab[-1])
-    rinv = lambda s: np.exp(np.sqrt(np.log((1 + s) / s))) - 1  # noqa: E731
+    rinv = lambda s: np.exp(np.sqrt(np.log((1 + s) / s))) - 1
     N0 = 32
     lam0 = np.pi * (L - 1) / L / np.sqrt(rinv(G))
     tau = 2 * (T32 - 1) / np.log((N0 - 1) ** 2 * rinv(g) / rinv(G))
@@ -50,7 +50,7 @@ def _reference_rg(L: int, T32: int = 80):
     for s in range(T):
         j = s - off
         lam_t = lam0 * np.exp(-j / tau)  # Λ at the mode's local time: the k_max curve shifted by its offset
-        val = np.exp(-np.log(1 + kmax**2 / lam_t**2) ** 2)
+        val = np.exp(-(np.log(1 + kmax**2 / lam_t**2) ** 2))
         table[s, 1:] = np.where(j < 0, 1.0, np.where(j >= t_rg, 0.0, val))
     return T, table
 
@@ -166,7 +166,9 @@ def test_colours(tmp_path):
     spec = tmp_path / "spectrum.json"
     spec.write_text(json.dumps({"fit": {"c": 5.0, "m": 0.1}}))
     fitted = build_colour(ColourConfig(kind="fitted", spectrum_path=str(spec)))
-    assert fitted.kind == "fitted" and np.allclose(fitted.power(PATH, 4)[1:], 5.0 / (k[1:4] ** 2 * (10 / 4) ** 2 + 0.01))
+    assert fitted.kind == "fitted" and np.allclose(
+        fitted.power(PATH, 4)[1:], 5.0 / (k[1:4] ** 2 * (10 / 4) ** 2 + 0.01)
+    )
     with pytest.raises(InputError, match="spectrum_path not found"):
         build_colour(ColourConfig(kind="fitted", spectrum_path=str(tmp_path / "missing.json")))
 
