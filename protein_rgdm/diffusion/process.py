@@ -49,6 +49,8 @@ class Diffusion:
         ``"noise"``, ``"eps"`` or ``"x0"`` (what the network outputs).
     shell_weighting
         ``"target"``, ``"loss"`` or ``"none"`` (where RGDM's √((n+3)/(n_window+3)) goes).
+    config
+        The config it was built from, kept as ``.config`` (so a checkpoint can be re-scheduled).
     """
 
     def __init__(
@@ -58,6 +60,7 @@ class Diffusion:
         colour: NoiseColour,
         prediction: str = "noise",
         shell_weighting: str = "target",
+        config: DiffusionConfig | None = None,
     ) -> None:
         if prediction not in _PREDICTIONS:
             raise ConfigError(f"prediction: must be one of {', '.join(_PREDICTIONS)}, got {prediction!r}")
@@ -65,6 +68,8 @@ class Diffusion:
             raise ConfigError(f"loss.shell_weighting: must be one of {', '.join(_WEIGHTINGS)}, got {shell_weighting!r}")
         self.basis, self.schedule, self.colour = basis, schedule, colour
         self.prediction, self.shell_weighting = prediction, shell_weighting
+        #: The :class:`DiffusionConfig` this was built from (set by :meth:`from_config`), else None.
+        self.config: DiffusionConfig | None = config
         self._tables: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     @classmethod
@@ -76,6 +81,7 @@ class Diffusion:
             build_colour(cfg.colour),
             prediction=cfg.prediction,
             shell_weighting=cfg.loss.shell_weighting,
+            config=cfg,
         )
 
     # ----- per-length tables ----------------------------------------------------------------

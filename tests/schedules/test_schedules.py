@@ -191,6 +191,11 @@ def test_config_errors_name_the_key(tmp_path):
 def test_shipped_config_loads_and_resolved_dump_reloads(repo_root):
     cfg = load_config(DiffusionConfig, repo_root / "configs" / "diffusion.yaml", section="diffusion")
     assert cfg.schedule.kind == "rg" and cfg.schedule.t32 == 80
+    from protein_rgdm.config.diffusion import BasesConfig
+    from protein_rgdm.diffusion import Diffusion
+
+    assert Diffusion.from_config(cfg).config == cfg
+    assert load_config(BasesConfig, repo_root / "configs" / "bases.yaml", section="bases").pooling == "pooled"
     for kind in SCHEDULES:
         c = DiffusionConfig(schedule=ScheduleConfig(kind=kind))
         assert DiffusionConfig.model_validate(c.model_dump(mode="json")) == c
