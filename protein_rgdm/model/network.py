@@ -14,6 +14,7 @@ from e3nn import o3
 from torch import nn
 
 from protein_rgdm.config.model import ModelConfig
+from protein_rgdm.errors import InputError
 from protein_rgdm.model.embedders import SequenceFeatures, build_embedder
 from protein_rgdm.model.features import GaussianRBF, OffsetEmbedding, mlp, sinusoidal_embedding
 from protein_rgdm.model.graph import build_edges
@@ -41,7 +42,8 @@ class ScoreNetwork(nn.Module):
         self.node_in = mlp(self.embedder.out_dim + 2 * cfg.time_dim, ns, ns)
         self.rbf = GaussianRBF(cfg.num_rbf, cfg.rbf_max)
         self.offset = OffsetEmbedding(cfg.max_offset, _OFFSET_DIM)
-        edge_in = self.rbf.out_dim + _OFFSET_DIM
+        self.rel_rbf = GaussianRBF(cfg.num_rbf, 2.5)
+        edge_in = self.rbf.out_dim + self.rel_rbf.out_dim + 1 + _OFFSET_DIM
         if self.embedder.pair_dim:
             self.pair_in = nn.Sequential(nn.LayerNorm(self.embedder.pair_dim), nn.Linear(self.embedder.pair_dim, cfg.pair_dim))
             edge_in += cfg.pair_dim
@@ -56,6 +58,13 @@ class ScoreNetwork(nn.Module):
         self.convs = nn.ModuleList(layers)
         head = "1x1o" if cfg.reflection_equivariant else "1x1o + 1x1e"
         self.head = o3.Linear(irreps, o3.Irreps(head))
+        # invariant coefficients of the geometric output terms and the per-chain log output scale
+        self.centre_coef = nn.Linear(ns, 1)
+        self.edge_coef = mlp(cfg.edge_hidden + 2 * ns, cfg.edge_hidden, 1)
+        self.log_scale = mlp(2 * cfg.time_dim, cfg.edge_hidden, 1)
+        for lin in (self.centre_coef, self.edge_coef[-1], self.log_scale[-1]):
+            nn.init.zeros_(lin.weight)
+            nn.init.zeros_(lin.bias)
 
     def validate(self, sequences: Sequence[str], names: Sequence[str] | None = None) -> list[str]:
         """Check sequences (20 amino acids, non-empty, ≤ max_length); errors name the record."""
@@ -66,7 +75,7 @@ class ScoreNetwork(nn.Module):
         sequences = self.validate(sequences, names)
         lengths = [len(s) for s in sequences]
         if lengths != packing.lengths.tolist():
-            raise ValueError(f"sequence lengths {lengths} differ from the packing's {packing.lengths.tolist()}")
+            raise InputError(f"sequence lengths {lengths} differ from the mask's {packing.lengths.tolist()}")
         return self.embedder(sequences, names, packing)
 
     def forward(
@@ -92,22 +101,44 @@ class ScoreNetwork(nn.Module):
 
         Returns
         -------
-        (N, 3) tensor in the dtype of ``x``.
+        (N, 3) tensor in the dtype of ``x``: ``exp(g(t, shell)) · (head(h_i) + a_i (x_i − x̄) +
+        mean_j w_ij (x_j − x_i))`` with invariant a, w, g, so the output can follow the target's scale
+        (which spans orders of magnitude over the diffusion) and the input geometry.
         """
         cfg = self.cfg
         src, dst = build_edges(x, packing, cfg.knn, cfg.seq_neighbors)
         vec = x[src] - x[dst]  # from the receiving residue to its neighbour
         dist = vec.norm(dim=-1)
-        sh = o3.spherical_harmonics(self.irreps_sh, vec, normalize=True, normalization="component")
-        e = [self.rbf(dist), self.offset(packing.position[src] - packing.position[dst])]
+        unit = vec / dist.clamp_min(1e-6)[:, None]  # coincident residues give a zero direction, not NaN
+        sh = o3.spherical_harmonics(self.irreps_sh, unit, normalize=False, normalization="component")
+        # chain radius R_b: distances relative to it stay informative when the noisy chain is tiny or huge
+        counts = packing.lengths.to(x.dtype)[:, None]
+        centroid = x.new_zeros(packing.num_chains, 3).index_add_(0, packing.batch, x) / counts
+        centred = x - centroid[packing.batch]
+        radius2 = x.new_zeros(packing.num_chains).index_add_(0, packing.batch, centred.pow(2).sum(-1))
+        radius = torch.sqrt(radius2 / counts[:, 0] + 1e-4)
+        e = [
+            self.rbf(dist),
+            self.rel_rbf(dist / radius[packing.batch[dst]]),
+            torch.log(dist + 0.01)[:, None],
+            self.offset(packing.position[src] - packing.position[dst]),
+        ]
         if self.embedder.pair_dim:
             e.append(self.pair_in(features.pair_on_edges(packing, src, dst)))
         edge_attr = self.edge_in(torch.cat(e, dim=-1))
         te = torch.cat([sinusoidal_embedding(t, cfg.time_dim), sinusoidal_embedding(shell, cfg.time_dim)], dim=-1)
+        te = te.to(x.dtype)
         h = self.node_in(torch.cat([features.node.to(x.dtype), te.to(x.dtype)[packing.batch]], dim=-1))
         for conv in self.convs:
             h = conv(h, src, dst, sh, edge_attr)
         out = self.head(h)
         if not cfg.reflection_equivariant:
             out = out[:, :3] + out[:, 3:]
-        return out
+        # geometric terms: a_i (x_i - centroid) + mean_j w_ij (x_j - x_i), both equivariant, scale with x
+        s = h[:, : cfg.ns]
+        out = out + self.centre_coef(s) * centred
+        w = self.edge_coef(torch.cat([edge_attr, s[src], s[dst]], dim=-1))
+        rel = x.new_zeros(x.shape).index_add_(0, dst, w * vec)
+        deg = torch.bincount(dst, minlength=x.shape[0]).clamp(min=1).to(x.dtype)
+        out = out + rel / deg[:, None]
+        return out * torch.exp(self.log_scale(te.to(x.dtype)))[packing.batch]

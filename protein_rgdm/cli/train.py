@@ -1,0 +1,62 @@
+"""``protein-rgdm train`` and ``protein-rgdm embed``."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+__all__ = ["register", "train_command", "embed_command"]
+
+
+@click.command("train")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None, help="YAML (section 'train' or whole file).")
+@click.argument("chains", nargs=-1, required=True, type=click.Path(file_okay=False))
+@click.option("--train", "train_csv", required=True, type=click.Path(dir_okay=False), help="Split CSV with a 'name' column.")
+@click.option("--val", "val_csv", default=None, type=click.Path(dir_okay=False), help="Validation split CSV.")
+@click.option("--out-dir", required=True, type=click.Path(file_okay=False), help="Checkpoints, losses.csv, config.yaml.")
+@click.option("--embeddings", default=None, type=click.Path(file_okay=False), help="Embedding files (precomputed / ESM cache).")
+@click.option("--spectrum", default=None, type=click.Path(dir_okay=False), help="spectrum.json for a fitted colour.")
+@click.option("--device", default=None, help="cpu | cuda | cuda:1 | auto (overrides the config).")
+@click.option("--max-steps", type=int, default=None, help="Override max_steps.")
+@click.option("--resume/--no-resume", default=True, show_default=True, help="Continue from OUT_DIR/last.pt.")
+@click.option("--progress/--no-progress", default=True, show_default=True)
+def train_command(config_path, chains, train_csv, val_csv, out_dir, embeddings, spectrum, device, max_steps, resume, progress):
+    """Train the score network on chain records in CHAINS folders (resumable; torchrun for DDP)."""
+    from protein_rgdm.config.base import load_config
+    from protein_rgdm.config.train import TrainConfig
+    from protein_rgdm.train.run import run_training
+
+    cfg = load_config(TrainConfig, config_path, section="train", overrides={"device": device, "max_steps": max_steps})
+    summary = run_training(
+        cfg, chains, train_csv, val_csv, out_dir, embeddings=embeddings, spectrum=spectrum, resume=resume,
+        progress=progress,
+    )
+    if summary.get("world_size", 1) == 1 or __import__("os").environ.get("RANK", "0") == "0":
+        click.echo(json.dumps(summary))
+
+
+@click.command("embed")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None, help="YAML (section 'embed' or whole file).")
+@click.argument("chains", nargs=-1, required=True, type=click.Path(file_okay=False))
+@click.option("--out-dir", required=True, type=click.Path(file_okay=False))
+@click.option("--split", "split_csv", default=None, type=click.Path(dir_okay=False), help="Only the chains named in this CSV.")
+@click.option("--device", default=None, help="Device for ESM-2 (cpu | cuda | cuda:1).")
+@click.option("--overwrite", is_flag=True, default=None, help="Recompute existing files.")
+@click.option("--progress/--no-progress", default=True, show_default=True)
+def embed_command(config_path, chains, out_dir, split_csv, device, overwrite, progress):
+    """Precompute sequence embeddings (ESM-2 from a local checkpoint) of chain records, atomically."""
+    from protein_rgdm.config.base import load_config
+    from protein_rgdm.config.embed import EmbedConfig
+    from protein_rgdm.model.embed_files import write_embeddings
+    from protein_rgdm.train.data import load_split
+
+    cfg = load_config(EmbedConfig, config_path, section="embed", overrides={"device": device, "overwrite": overwrite})
+    names = load_split(split_csv) if split_csv else None
+    click.echo(json.dumps(write_embeddings(cfg, chains, out_dir, names, progress=progress)))
+
+
+def register(group: click.Group) -> None:
+    """Add ``train`` and ``embed`` to the root CLI group."""
+    group.add_command(train_command)
+    group.add_command(embed_command)

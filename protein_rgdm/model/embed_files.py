@@ -1,0 +1,99 @@
+"""``write_embeddings``: precompute per-chain embedding files (``protein-rgdm embed``).
+
+For the ESM-2 embedder each chain gets ``<out_dir>/<name>.npz`` with ``node_repr`` (L, D) float32
+and ``seqres``, written atomically; existing files for the same sequence are kept (resume).
+Learned and precomputed embedders have nothing to compute: only the manifest is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from protein_rgdm.config.embed import EmbedConfig
+from protein_rgdm.errors import InputError, ProteinRGDMError
+from protein_rgdm.fileio import atomic_path, atomic_write_text
+
+__all__ = ["write_embeddings"]
+
+
+def _save_npz(path: Path, node: np.ndarray, seq: str) -> None:
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as handle:
+            np.savez(handle, node_repr=node.astype(np.float32), seqres=np.str_(seq))
+
+
+def _existing_ok(path: Path, seq: str, dim: int) -> bool:
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return str(z["seqres"]) == seq and z["node_repr"].shape == (len(seq), dim)
+    except Exception:
+        return False
+
+
+def write_embeddings(
+    cfg: EmbedConfig, chain_dirs: Sequence[str | Path], out_dir: str | Path, names: Sequence[str] | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Embed every chain record in ``chain_dirs`` (or only ``names``); returns counts.
+
+    Chains that fail (bad sequence, unreadable record) are listed in ``failed.tsv`` and the rest go on.
+    """
+    from tqdm.auto import tqdm
+
+    from protein_rgdm.model.tokens import validate_sequence
+    from protein_rgdm.structure.record import ChainRecord
+    from protein_rgdm.train.data import index_chain_files, observed_span
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    index = index_chain_files(chain_dirs)
+    wanted = list(index) if names is None else list(names)
+    rows, failed = [], []
+    todo: list[tuple[str, str]] = []
+    for name in wanted:
+        try:
+            if name not in index:
+                raise InputError(f"record '{name}': no chain file <name>.npz in the chains folders")
+            rec = ChainRecord.load(index[name])
+            lo, hi = observed_span(rec, cfg.trim_termini)
+            todo.append((name, validate_sequence(name, rec.seqres[lo:hi])))
+        except ProteinRGDMError as exc:
+            failed.append((name, str(exc)))
+    computed = kept = 0
+    if cfg.embedder.kind == "esm":
+        import torch
+
+        from protein_rgdm.model.embedders.esm import EsmEmbedder
+
+        embedder = EsmEmbedder(cfg.embedder, batch_tokens=cfg.batch_tokens)
+        device = torch.device(cfg.device)
+        pending = []
+        for name, seq in todo:
+            path = out_dir / f"{name}.npz"
+            if not cfg.overwrite and path.is_file() and _existing_ok(path, seq, embedder.esm_dim):
+                kept += 1
+                rows.append((name, len(seq), "kept"))
+            else:
+                pending.append((name, seq))
+        chunk = 64
+        for start in tqdm(range(0, len(pending), chunk), disable=not progress, desc="embed"):
+            part = pending[start : start + chunk]
+            for (name, seq), node in zip(part, embedder.raw_embeddings([s for _, s in part], device)):
+                _save_npz(out_dir / f"{name}.npz", node, seq)
+                rows.append((name, len(seq), "computed"))
+                computed += 1
+    else:
+        rows = [(name, len(seq), f"nothing to precompute ({cfg.embedder.kind} embedder)") for name, seq in todo]
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["name", "length", "status"])
+    w.writerows(rows)
+    atomic_write_text(out_dir / "manifest.csv", buf.getvalue())
+    atomic_write_text(out_dir / "failed.tsv", "name\treason\n" + "".join(f"{n}\t{r}\n" for n, r in failed))
+    return {"chains": len(wanted), "computed": computed, "kept": kept, "failed": len(failed), "kind": cfg.embedder.kind}
