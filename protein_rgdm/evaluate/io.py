@@ -58,13 +58,16 @@ def read_trace(path: str | Path, chain: str | None = None) -> CaTrace:
     """Cα trace of the first protein chain (or ``chain``) of a PDB/mmCIF file, gz or not.
 
     Parsing goes through :mod:`protein_rgdm.structure.read` (biotite for mmCIF, first model,
-    first altloc). Raises :class:`InputError` naming the file when it is unreadable or holds no
-    amino-acid Cα atoms.
+    first altloc); plain PDB files take the equivalent Cα-only shortcut of :mod:`.pdb_ca` first.
+    Raises :class:`InputError` naming the file when it is unreadable or holds no amino-acid Cα
+    atoms.
     """
-    from protein_rgdm.structure.read import read_ca_chain
+    from protein_rgdm.evaluate.pdb_ca import read_ca_chain_fast
+    from protein_rgdm.structure.read import read_bytes, read_ca_chain
 
     try:
-        ca, sequence, numbers = read_ca_chain(path, chain)
+        fast = read_ca_chain_fast(path, read_bytes(path), chain)
+        ca, sequence, numbers = fast if fast is not None else read_ca_chain(path, chain)
     except InputError:
         raise
     except Exception as exc:  # a parser failure on malformed content
