@@ -45,14 +45,14 @@ def lddt_ca(
     from scipy.spatial.distance import cdist
 
     d_ref = cdist(reference, reference)
-    covered = np.isfinite(model).all(axis=1)
-    d_mod = np.full_like(d_ref, np.nan)
-    d_mod[np.ix_(covered, covered)] = cdist(model[covered], model[covered])
-    scored = d_ref < radius
-    np.fill_diagonal(scored, False)
-    total = int(scored.sum())
+    # Each unordered pair once (the distances are symmetric, so the fraction is unchanged).
+    scored = np.triu(d_ref < radius, k=1)
+    i, j = np.nonzero(scored)
+    total = len(i)
     if total == 0:
         return float("nan")
-    dev = np.abs(d_mod - d_ref)[scored]  # NaN (uncovered) compares False: not preserved
-    kept = sum(int((dev < t).sum()) for t in thresholds)
+    diff = model[i] - model[j]
+    d_mod = np.sqrt((diff * diff).sum(axis=1))  # NaN where a residue is uncovered
+    dev = np.abs(d_mod - d_ref[i, j])  # NaN compares False: not preserved
+    kept = sum(int(np.count_nonzero(dev < t)) for t in thresholds)
     return kept / (len(thresholds) * total)

@@ -62,7 +62,12 @@ class PairMoments:
 
 
 def kabsch_from_sums(sums: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Best rotations/translations from weighted moment sums.
+    """Best rotations/translations from weighted moment sums (Horn's quaternion method).
+
+    The rotation maximising Σ yᵢ·R xᵢ is that of the unit quaternion spanning the top eigenvector
+    of Horn's symmetric 4×4 matrix built from the centred covariance (Horn, J. Opt. Soc. Am. A 4:629,
+    1987). It is always proper (det +1), so no reflection fix is needed, and a batched 4×4
+    ``eigh`` costs less than the 3×3 SVD plus determinants of the textbook Kabsch route.
 
     Parameters
     ----------
@@ -81,12 +86,30 @@ def kabsch_from_sums(sums: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, 
     w = counts[:, None]
     cx = sums[:, 0:3] / w
     cy = sums[:, 3:6] / w
-    cov = sums[:, 6:15].reshape(-1, 3, 3) - w[:, :, None] * cx[:, :, None] * cy[:, None, :]
-    u, _, vt = np.linalg.svd(cov)
-    # Reflection fix: flip the weakest direction where det(U V^T) < 0.
-    det = np.linalg.det(u) * np.linalg.det(vt)
-    u[:, :, 2] *= np.where(det < 0, -1.0, 1.0)[:, None]
-    rot = np.matmul(np.swapaxes(vt, 1, 2), np.swapaxes(u, 1, 2))
+    cov = sums[:, 6:15] - (cx[:, :, None] * cy[:, None, :]).reshape(-1, 9) * w  # (S, 9): S_ab = Σ x_a y_b
+    sxx, sxy, sxz, syx, syy, syz, szx, szy, szz = cov.T
+    horn = np.empty((len(cov), 4, 4))
+    horn[:, 0, 0] = sxx + syy + szz
+    horn[:, 0, 1] = syz - szy
+    horn[:, 0, 2] = szx - sxz
+    horn[:, 0, 3] = sxy - syx
+    horn[:, 1, 1] = sxx - syy - szz
+    horn[:, 1, 2] = sxy + syx
+    horn[:, 1, 3] = szx + sxz
+    horn[:, 2, 2] = syy - sxx - szz
+    horn[:, 2, 3] = syz + szy
+    horn[:, 3, 3] = szz - sxx - syy
+    q0, q1, q2, q3 = np.linalg.eigh(horn, UPLO="U")[1][:, :, 3].T  # eigenvalues ascend: last is largest
+    rot = np.empty((len(cov), 3, 3))
+    rot[:, 0, 0] = q0 * q0 + q1 * q1 - q2 * q2 - q3 * q3
+    rot[:, 0, 1] = 2.0 * (q1 * q2 - q0 * q3)
+    rot[:, 0, 2] = 2.0 * (q1 * q3 + q0 * q2)
+    rot[:, 1, 0] = 2.0 * (q1 * q2 + q0 * q3)
+    rot[:, 1, 1] = q0 * q0 - q1 * q1 + q2 * q2 - q3 * q3
+    rot[:, 1, 2] = 2.0 * (q2 * q3 - q0 * q1)
+    rot[:, 2, 0] = 2.0 * (q1 * q3 - q0 * q2)
+    rot[:, 2, 1] = 2.0 * (q2 * q3 + q0 * q1)
+    rot[:, 2, 2] = q0 * q0 - q1 * q1 - q2 * q2 + q3 * q3
     trans = cy - np.einsum("sij,sj->si", rot, cx)
     return rot, trans
 
@@ -119,9 +142,7 @@ def squared_deviations(moments: PairMoments, rot: np.ndarray, trans: np.ndarray)
     -------
     (S, N) float64 squared distances in Å².
     """
-    coef = np.concatenate(
-        [rot.reshape(-1, 9), 2.0 * np.einsum("sji,sj->si", rot, trans), -2.0 * trans], axis=1
-    )
+    coef = np.concatenate([rot.reshape(-1, 9), 2.0 * np.einsum("sji,sj->si", rot, trans), -2.0 * trans], axis=1)
     d2 = coef @ moments.basis
     d2 += moments.norms[None, :]
     d2 += (trans * trans).sum(axis=1)[:, None]
