@@ -62,7 +62,9 @@ class EquivariantNorm(nn.Module):
 
 
 class ConvLayer(nn.Module):
-    """h_i ← norm(gate(Linear(mean_j TP_w(ij)(h_j, Y(r̂_ij)))) + skip(h_i)).
+    """h_i ← norm(gate(Linear(mean_j TP_w(ij)(h_j, Y(r̂_ij))) + Linear'(mean_{k in chain} h_k)) + skip(h_i)).
+
+    The per-chain mean gives every residue global context at linear cost (the kNN graph is local).
 
     The tensor product is channel-wise ("uvu") with per-edge weights from an MLP of the edge features
     and the scalar features of both ends, followed by a channel-mixing ``o3.Linear``.
@@ -113,19 +115,29 @@ class ConvLayer(nn.Module):
             gated,
         )
         self.linear = o3.Linear(o3.Irreps(mid), self.gate.irreps_in)
+        self.pooled = o3.Linear(self.irreps_in, self.gate.irreps_in)  # per-chain mean: global context
         self.skip = o3.Linear(self.irreps_in, self.gate.irreps_out)
         self.norm = EquivariantNorm(self.gate.irreps_out)
         self.weights = mlp(edge_dim + 2 * n_scalar_in, hidden, self.tp.weight_numel)
         self.irreps_out = self.gate.irreps_out
 
     def forward(
-        self, h: torch.Tensor, src: torch.Tensor, dst: torch.Tensor, sh: torch.Tensor, edge_attr: torch.Tensor
+        self,
+        h: torch.Tensor,
+        src: torch.Tensor,
+        dst: torch.Tensor,
+        sh: torch.Tensor,
+        edge_attr: torch.Tensor,
+        batch: torch.Tensor,
+        counts: torch.Tensor,
     ) -> torch.Tensor:
-        """h (N, irreps_in.dim), src/dst (E,) long, sh (E, sh.dim), edge_attr (E, edge_dim) → (N, irreps_out.dim)."""
+        """h (N, irreps_in.dim), src/dst (E,) long, sh (E, sh.dim), edge_attr (E, edge_dim),
+        batch (N,) chain index, counts (B,) residues per chain → (N, irreps_out.dim)."""
         s = h[:, : self.n_scalar_in]
         w = self.weights(torch.cat([edge_attr, s[src], s[dst]], dim=-1))
         msg = self.tp(h[src], sh, w)
         agg = msg.new_zeros(h.shape[0], msg.shape[1]).index_add_(0, dst, msg)
         deg = torch.bincount(dst, minlength=h.shape[0]).clamp(min=1).to(msg.dtype)
         agg = agg / deg[:, None]
-        return self.norm(self.gate(self.linear(agg)) + self.skip(h))
+        mean = h.new_zeros(counts.shape[0], h.shape[1]).index_add_(0, batch, h) / counts.to(h.dtype)[:, None]
+        return self.norm(self.gate(self.linear(agg) + self.pooled(mean)[batch]) + self.skip(h))

@@ -130,7 +130,7 @@ class ScoreNetwork(nn.Module):
         te = te.to(x.dtype)
         h = self.node_in(torch.cat([features.node.to(x.dtype), te.to(x.dtype)[packing.batch]], dim=-1))
         for conv in self.convs:
-            h = conv(h, src, dst, sh, edge_attr)
+            h = conv(h, src, dst, sh, edge_attr, packing.batch, packing.lengths)
         out = self.head(h)
         if not cfg.reflection_equivariant:
             out = out[:, :3] + out[:, 3:]

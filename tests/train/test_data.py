@@ -68,3 +68,12 @@ def test_split_needs_name_column(tmp_path):
         load_split(tmp_path / "s.csv")
     with pytest.raises(InputError, match="not found"):
         load_split(tmp_path / "nope.csv")
+
+
+def test_shipped_train_configs_load(repo_root):
+    from protein_rgdm.config.base import load_config
+    from protein_rgdm.config.train import TrainConfig
+
+    for name in ("train.yaml", "train_tiny.yaml"):
+        cfg = load_config(TrainConfig, repo_root / "configs" / name, section="train")
+        assert cfg.max_steps > 0
