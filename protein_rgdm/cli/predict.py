@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-__all__ = ["register", "predict"]
+__all__ = ["predict", "register"]
 
 
 @click.command("predict")

@@ -10,13 +10,13 @@ from protein_rgdm.predict.ranking import ensemble_consistency, rank_descending, 
 from protein_rgdm.predict.runner import PredictionRun, derive_seed, predict_records
 
 __all__ = [
+    "PredictionRun",
     "SequenceRecord",
+    "derive_seed",
+    "ensemble_consistency",
+    "predict_records",
+    "rank_descending",
     "read_sequences",
     "sanitize_id",
-    "ensemble_consistency",
-    "rank_descending",
     "tm_score_aligned",
-    "PredictionRun",
-    "derive_seed",
-    "predict_records",
 ]

@@ -14,7 +14,7 @@ from protein_rgdm.config.predict import PredictConfig
 from protein_rgdm.errors import ConfigError, InputError
 from protein_rgdm.fileio import sha256_file
 
-__all__ = ["Engine", "SampleOutput", "resolve_device", "load_engine"]
+__all__ = ["Engine", "SampleOutput", "load_engine", "resolve_device"]
 
 
 @dataclasses.dataclass
@@ -104,6 +104,8 @@ def resolve_device(name: str):
 
 def _rescheduled(diffusion: Any, config: PredictConfig) -> tuple[Any, dict]:
     """The checkpoint's diffusion, or one rebuilt with the step budget / schedule overrides."""
+    from pydantic import ValidationError
+
     from protein_rgdm.diffusion import Diffusion
 
     cfg = diffusion.config
@@ -119,7 +121,13 @@ def _rescheduled(diffusion: Any, config: PredictConfig) -> tuple[Any, dict]:
                 f"(has {sorted(schedule)})"
             )
         schedule.update(overrides)
-        cfg = cfg.model_validate({**cfg.model_dump(), "schedule": schedule})
+        try:
+            cfg = cfg.model_validate({**cfg.model_dump(), "schedule": schedule})
+        except ValidationError as exc:
+            from protein_rgdm.config.base import format_validation_error
+
+            source = f"predict schedule override(s) {sorted(overrides)} on the checkpoint's diffusion config"
+            raise ConfigError(format_validation_error(exc, source)) from None
         diffusion = Diffusion.from_config(cfg)
     return diffusion, cfg.schedule.model_dump(mode="json")
 

@@ -106,9 +106,7 @@ def _input_files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
     if path.is_dir():
-        files = sorted(
-            p for p in path.iterdir() if p.is_file() and p.suffix.lower() in _FASTA_SUFFIXES | _CSV_SUFFIXES
-        )
+        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in _FASTA_SUFFIXES | _CSV_SUFFIXES)
         if not files:
             raise InputError(f"{path}: folder holds no FASTA (.fasta/.fa/.faa) or .csv files")
         return files

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["tm_score_aligned", "ensemble_consistency", "rank_descending"]
+__all__ = ["ensemble_consistency", "rank_descending", "tm_score_aligned"]
 
 
 def _d0(length: int) -> float:
@@ -103,7 +103,9 @@ def ensemble_consistency(samples: np.ndarray) -> np.ndarray:
     for i in range(n):
         for j in range(i + 1, n):
             # The TM-score search is asymmetric only through the seeds; average both directions.
-            tm[i, j] = tm[j, i] = 0.5 * (tm_score_aligned(samples[i], samples[j]) + tm_score_aligned(samples[j], samples[i]))
+            tm[i, j] = tm[j, i] = 0.5 * (
+                tm_score_aligned(samples[i], samples[j]) + tm_score_aligned(samples[j], samples[i])
+            )
     return (tm.sum(1) - 1.0) / (n - 1)
 
 

@@ -22,8 +22,9 @@ import dataclasses
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -36,7 +37,15 @@ from protein_rgdm.predict.ranking import ensemble_consistency, rank_descending
 from protein_rgdm.predict.writer import write_trajectory_pdb
 from protein_rgdm.structure.write import write_ca_cif, write_ca_pdb
 
-__all__ = ["PredictionRun", "derive_seed", "validate_sequence", "predict_records", "MARKER", "SUMMARY_COLUMNS"]
+__all__ = [
+    "MARKER",
+    "SUMMARY_COLUMNS",
+    "PredictionRun",
+    "check_coordinates",
+    "derive_seed",
+    "predict_records",
+    "validate_sequence",
+]  # fmt: skip
 
 MARKER = ".complete.json"
 SUMMARY_COLUMNS = ("id", "sample", "rank", "ranking_score", "path")
@@ -133,9 +142,37 @@ def _sample_record(engine: Any, record: SequenceRecord, config: PredictConfig) -
     return meta, np.concatenate(coords), trajs
 
 
+#: Coordinate range of the PDB format's %8.3f columns, Å.
+PDB_RANGE = (-999.999, 9999.999)
+
+
+def check_coordinates(record_id: str, coords: np.ndarray, fmt: str) -> None:
+    """Raise ``ProteinRGDMError`` when sampled coordinates are not finite or do not fit the PDB columns.
+
+    A diverged sampler (an under-trained model, too few steps) gives coordinates of thousands of
+    Å; such a record is reported in failed.tsv instead of being written as garbage.
+
+    Parameters
+    ----------
+    coords
+        (N, L, 3) float sampled Cα coordinates, Å.
+    fmt
+        The configured output format ('pdb' | 'mmcif' | 'both').
+    """
+    if not np.isfinite(coords).all():
+        raise ProteinRGDMError(f"{record_id}: the sampler returned non-finite coordinates (diverged)")
+    lo, hi = float(coords.min()), float(coords.max())
+    if fmt in ("pdb", "both") and (lo < PDB_RANGE[0] or hi > PDB_RANGE[1]):
+        raise ProteinRGDMError(
+            f"{record_id}: sampled coordinates span {lo:.0f}..{hi:.0f} Å, outside the PDB format's range "
+            "(the sampler diverged: an under-trained model or too few steps)"
+        )
+
+
 def _write_record(
     out_dir: Path, engine: Any, record: SequenceRecord, config: PredictConfig, meta: list, coords: np.ndarray, trajs
 ) -> list[dict]:
+    check_coordinates(record.id, coords, config.format)
     pred_dir = out_dir / "predictions" / record.id
     scores = ensemble_consistency(coords) if len(record.sequence) >= 3 else np.full(len(coords), np.nan)
     ranks = rank_descending(scores)
@@ -236,9 +273,9 @@ def predict_records(
         marker = out_dir / "predictions" / rec.id / MARKER
         marker.unlink(missing_ok=True)
         _remove_samples(out_dir, rec.id)  # unfinished or made with other settings: never mixed with new ones
+        if engine is None:  # a checkpoint / config problem stops the run: it is no record's fault
+            engine = engine_factory()
         try:
-            if engine is None:
-                engine = engine_factory()
             meta, coords, trajs = _sample_record(engine, rec, config)
             rows = _write_record(out_dir, engine, rec, config, meta, coords, trajs)
         except ProteinRGDMError as exc:

@@ -63,7 +63,9 @@ def test_batches_respect_the_residue_budget_and_seeds_are_input_independent(tmp_
     predict_records([_rec("a", "A" * 10)], lambda: engine, cfg, tmp_path / "one", model_version=VERSION,
                     progress=False)  # fmt: skip
     assert [n for _, n, _ in engine.calls] == [2, 2, 1]
-    alone = np.loadtxt([ln[30:54] for ln in open(tmp_path / "one/predictions/a/a_sample_3.pdb") if ln.startswith("ATOM")])
+    alone = np.loadtxt(
+        [ln[30:54] for ln in open(tmp_path / "one/predictions/a/a_sample_3.pdb") if ln.startswith("ATOM")]
+    )
     engine2 = fake_engine()
     predict_records([_rec("z", "C" * 12), _rec("a", "A" * 10)], lambda: engine2, cfg, tmp_path / "two",
                     model_version=VERSION, progress=False)  # fmt: skip
@@ -137,3 +139,28 @@ def test_redo_changed_redoes_only_records_with_other_settings(tmp_path: Path, fa
     run = predict_records(recs, lambda: pytest.fail("engine loaded"), PredictConfig(num_samples=1, redo_changed=True),
                           tmp_path, model_version=VERSION, progress=False)  # fmt: skip
     assert run.skipped == ["a"] and run.predicted == []  # same settings: nothing to redo
+
+
+def test_diverged_samples_are_recorded_not_written(tmp_path: Path, fake_engine):
+    class Exploding(fake_engine):
+        def sample(self, sequence, n, seed, name, **kw):
+            out = super().sample(sequence, n, seed, name, **kw)
+            if name == "far":
+                out.coords = out.coords - 5000.0  # thousands of Å: beyond the PDB columns
+            elif name == "nan":
+                out.coords[0, 0, 0] = np.nan
+            return out
+
+    recs = [_rec("far", "MKVLAAGIVK"), _rec("nan", "MKVLAAGIVK"), _rec("ok", "MKVLAAGIVK")]
+    run = predict_records(
+        recs, Exploding, PredictConfig(num_samples=2), tmp_path, model_version=VERSION, progress=False
+    )
+    assert run.predicted == ["ok"]
+    failed = {row["id"]: row["reason"] for row in _read_csv(tmp_path / "failed.tsv")}
+    assert "outside the PDB format's range" in failed["far"] and "non-finite" in failed["nan"]
+    assert not list((tmp_path / "predictions" / "far").glob("*_sample_*"))
+    assert not (tmp_path / "predictions" / "far" / MARKER).exists()
+    # mmCIF has no column limit: the same far-out samples are written there.
+    run = predict_records(recs[:1], Exploding, PredictConfig(num_samples=2, format="mmcif"), tmp_path / "cif",
+                          model_version=VERSION, progress=False)  # fmt: skip
+    assert run.predicted == ["far"]

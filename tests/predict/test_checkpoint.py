@@ -1,0 +1,181 @@
+"""predict against a REAL checkpoint: trained for a few steps through ``train.run.run_training``.
+
+Checks the whole path the contract promises (``load_for_inference`` → ``Diffusion.sample`` →
+files): structures parse with the right residues, per-sample JSON facts, summary.csv ranking,
+failed.tsv for a bad record, completion markers, a re-run that skips finished records, and
+one-line errors for bad schedule overrides.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from protein_rgdm.cli.app import main
+from protein_rgdm.config.predict import PredictConfig
+from protein_rgdm.config.train import TrainConfig
+from protein_rgdm.constants import AMINO_ACIDS
+from protein_rgdm.errors import ConfigError
+from protein_rgdm.predict.engine import load_engine
+from protein_rgdm.structure.record import ChainRecord
+
+SEQS = {"alpha": "MKTAYIAKQRQISFVKSHFS", "beta one": "GSHMLEDPVAGKT"}
+TINY = dict(
+    model=dict(ns=8, nv=2, layers=2, knn=4, num_rbf=6, time_dim=8, edge_hidden=16, embedder=dict(kind="learned", dim=8, layers=1)),
+    optim=dict(lr=2e-3, warmup_steps=2),
+    data=dict(residue_budget=120, min_length=8),
+    max_steps=6,
+    checkpoint_every=100,
+    log_every=1,
+    device="cpu",
+    num_threads=1,
+)  # fmt: skip
+
+
+def _chain(name: str, L: int, rng: np.random.Generator) -> ChainRecord:
+    """A random-walk Cα chain (3.8 Å bonds) with a random sequence."""
+    steps = rng.normal(size=(L, 3))
+    steps *= 3.8 / np.linalg.norm(steps, axis=1, keepdims=True)
+    seq = "".join(rng.choice(list(AMINO_ACIDS), L))
+    return ChainRecord(
+        name, seq, np.cumsum(steps, 0).astype(np.float32), np.ones(L, bool), np.arange(1, L + 1, dtype=np.int32)
+    )
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """One torch thread: the test box has 2 cores shared by 2 xdist workers."""
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)
+
+
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory) -> Path:
+    """A checkpoint trained for a few steps on 6 random chains by the real training entry point."""
+    from protein_rgdm.train.run import run_training
+
+    root = tmp_path_factory.mktemp("trained")
+    rng = np.random.default_rng(0)
+    names = [f"c{i}_A" for i in range(6)]
+    for name in names:
+        _chain(name, int(rng.integers(12, 25)), rng).save(root / "chains" / f"{name}.npz")
+    (root / "train.csv").write_text("name\n" + "\n".join(names) + "\n")
+    threads = torch.get_num_threads()
+    try:
+        run_training(
+            TrainConfig.model_validate(TINY),
+            [root / "chains"],
+            root / "train.csv",
+            None,
+            root / "train",
+            progress=False,
+        )
+    finally:
+        torch.set_num_threads(threads)
+    return root / "train" / "checkpoint.pt"
+
+
+def _predict(capsys, *args: str) -> tuple[int, str]:
+    """Run ``protein-rgdm predict ARGS`` in process: (exit code, stdout + stderr)."""
+    code = main(["predict", *args])
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def test_predict_from_a_trained_checkpoint(checkpoint: Path, tmp_path: Path, capsys):
+    fasta = tmp_path / "in.fasta"
+    fasta.write_text("".join(f">{k} desc\n{v}\n" for k, v in SEQS.items()) + ">bad/../x\nMKTXZ1\n")
+    out = tmp_path / "out"
+    common = [str(fasta), "-c", str(checkpoint), "-o", str(out), "-n", "2", "--seed", "3", "--t32", "6"]
+    code, text = _predict(capsys, *common, "--format", "both", "--device", "cpu", "-q")
+    assert code == 0, text
+    assert "2 predicted, 0 already finished, 1 failed" in text
+
+    from biotite.structure.io import load_structure
+
+    summary = list(csv.DictReader(open(out / "summary.csv")))
+    assert [(r["id"], r["sample"]) for r in summary] == [("alpha", "0"), ("alpha", "1"), ("beta", "0"), ("beta", "1")]
+    for rid, seq in (("alpha", SEQS["alpha"]), ("beta", SEQS["beta one"])):
+        rows = [r for r in summary if r["id"] == rid]
+        assert sorted(int(r["rank"]) for r in rows) == [1, 2]
+        best = min(rows, key=lambda r: int(r["rank"]))
+        assert float(best["ranking_score"]) >= max(float(r["ranking_score"]) for r in rows)
+        folder = out / "predictions" / rid
+        assert (folder / ".complete.json").is_file()
+        seeds = set()
+        for k in range(2):
+            for ext in ("pdb", "cif"):
+                atoms = load_structure(folder / f"{rid}_sample_{k}.{ext}")
+                assert len(atoms) == len(seq) and set(atoms.atom_name) == {"CA"}
+                assert list(atoms.res_id) == list(range(1, len(seq) + 1))
+                ca = atoms.coord
+                bonds = np.linalg.norm(np.diff(ca, axis=0), axis=1)
+                assert np.isfinite(ca).all() and bonds.max() > 0  # a real, non-degenerate sample
+            info = json.loads((folder / f"{rid}_sample_{k}.json").read_text())
+            assert (
+                info["sequence"] == seq
+                and info["sample"] == k
+                and info["files"] == [f"{rid}_sample_{k}.pdb", f"{rid}_sample_{k}.cif"]
+            )
+            assert info["schedule"]["t32"] == 6 and info["steps"] >= 2 and info["nfe"] >= info["steps"]
+            assert info["wall_time_s"] > 0 and info["model_version"]["step"] == 6
+            assert len(info["model_version"]["checkpoint_sha256"]) == 64
+            assert info["rank"] == int(summary[[r["id"] for r in summary].index(rid) + k]["rank"])
+            seeds.add(info["seed"])
+        assert len(seeds) >= 1
+        a = load_structure(folder / f"{rid}_sample_0.pdb").coord
+        b = load_structure(folder / f"{rid}_sample_1.pdb").coord
+        assert not np.allclose(a, b)  # two different samples
+    failed = list(csv.DictReader(open(out / "failed.tsv"), delimiter="\t"))
+    assert len(failed) == 1 and "outside the 20 amino acids" in failed[0]["reason"] and "/" not in failed[0]["id"]
+    assert not (out / "predictions" / failed[0]["id"]).exists()
+
+    # A re-run skips finished records (no file rewritten), still reporting the bad one.
+    stamps = {p: p.stat().st_mtime_ns for p in (out / "predictions").rglob("*") if p.is_file()}
+    code, text = _predict(capsys, *common, "--format", "both", "--device", "cpu", "-q")
+    assert code == 0 and "0 predicted, 2 already finished, 1 failed" in text, text
+    assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
+    assert list(csv.DictReader(open(out / "summary.csv"))) == summary
+
+    # Same seed into a fresh folder: the same structures (seeds derive from base seed and id only).
+    (tmp_path / "alpha.fasta").write_text(f">alpha\n{SEQS['alpha']}\n")
+    code, text = _predict(
+        capsys,
+        str(tmp_path / "alpha.fasta"),
+        *common[1:4],
+        str(tmp_path / "again"),
+        *common[5:],
+        "--format",
+        "pdb",
+        "--device",
+        "cpu",
+        "-q",
+    )
+    assert code == 0, text
+    again = load_structure(tmp_path / "again" / "predictions" / "alpha" / "alpha_sample_1.pdb").coord
+    np.testing.assert_allclose(
+        again, load_structure(out / "predictions" / "alpha" / "alpha_sample_1.pdb").coord, atol=2e-3
+    )
+
+
+def test_bad_schedule_override_is_a_one_line_config_error(checkpoint: Path, tmp_path: Path, capsys):
+    with pytest.raises(ConfigError, match=r"not parameters of the checkpoint's 'rg' schedule"):
+        load_engine(checkpoint, PredictConfig(device="cpu", schedule_overrides={"bogus": 1}))
+    with pytest.raises(ConfigError, match=r"invalid config: .*steps.*not used by schedule kind 'rg'") as err:
+        load_engine(checkpoint, PredictConfig(device="cpu", schedule_overrides={"steps": 10}))
+    assert "\n" not in str(err.value)
+    fasta = tmp_path / "one.fasta"
+    fasta.write_text(">a\nMKTAYIAKQR\n")
+    cfg = tmp_path / "predict.yaml"
+    cfg.write_text("predict:\n  schedule_overrides: {beta_start: 0.5}\n  device: cpu\n")
+    code, text = _predict(
+        capsys, str(fasta), "-c", str(checkpoint), "-o", str(tmp_path / "o"), "--config", str(cfg), "-q"
+    )
+    assert code == 2 and text.startswith("error: ") and "beta_start" in text and len(text.strip().splitlines()) == 1
