@@ -1,10 +1,11 @@
-# bases: the data's power spectrum per mode of the chain basis -> the fitted coloured prior.
+# bases: the data's power spectrum per mode of the chain basis -> the fitted coloured prior
+# (two numbers, c and m, used by train when its colour kind is 'fitted'). Measured on every
+# featurized chain: the geometry of the test chains enters c and m, never their sequences.
 
 
 rule bases:
     input:
         manifest=f"{RESULTS}/featurize/manifest.csv",
-        split=f"{RESULTS}/splits/train.csv",
         cfg=stage_config("bases"),
     output:
         f"{RESULTS}/bases/spectrum.json",
@@ -12,6 +13,7 @@ rule bases:
         f"{LOGS}/bases.log",
     params:
         cli=PRGDM,
+        out_dir=lambda wc, output: os.path.dirname(output[0]),
     threads: res("bases", "threads", 1)
     resources:
         mem_mb=res("bases", "mem_mb", 4000),
@@ -19,4 +21,4 @@ rule bases:
     conda:
         CONDA_ENV
     shell:
-        "{params.cli} bases --config {input.cfg} --manifest {input.manifest} --split {input.split} --out {output} > {log} 2>&1"
+        "{params.cli} bases --config {input.cfg} --chains {input.manifest} --out {params.out_dir} --overwrite > {log} 2>&1"

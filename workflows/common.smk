@@ -18,6 +18,22 @@ _BESIDE = os.path.join(os.path.dirname(sys.executable), "protein-rgdm")
 PRGDM = os.environ.get("PROTEIN_RGDM") or (_BESIDE if os.path.exists(_BESIDE) else "protein-rgdm")
 
 
+def thread_env(wildcards, threads):
+    """Environment prefix so a job uses the threads it was given (torch / BLAS default to every core)."""
+    return f"OMP_NUM_THREADS={threads} MKL_NUM_THREADS={threads} OPENBLAS_NUM_THREADS={threads}"
+
+
+def resume_guard(wildcards, input, output):
+    """Shell that keeps train/last.pt (resume after an interruption) only when it was made from the
+    same train section and splits; otherwise removes it so training starts afresh."""
+    out_dir = os.path.dirname(output[0])
+    return (
+        f"mkdir -p {out_dir} && key=$(cat {input.cfg} {input.train} {input.val} | sha256sum | cut -c1-64)"
+        f' && {{ [ "$(cat {out_dir}/resume.key 2>/dev/null)" = "$key" ] || rm -f {out_dir}/last.pt; }}'
+        f" && echo $key > {out_dir}/resume.key"
+    )
+
+
 def stage_config(stage):
     """Path of the resolved config file of `stage` (the workflow config's section)."""
     return f"{RESULTS}/configs/{stage}.yaml"

@@ -1,4 +1,5 @@
-# embed: per-residue sequence features of every chain (learned encoder: nothing to precompute).
+# embed: per-residue sequence features of every chain (ESM-2 from a local checkpoint; the learned
+# encoder has nothing to precompute and gets only the folder's manifest).
 
 
 rule embed:
@@ -11,6 +12,8 @@ rule embed:
         f"{LOGS}/embed.log",
     params:
         cli=PRGDM,
+        env=thread_env,
+        chains=lambda wc, input: os.path.join(os.path.dirname(input.manifest), "chains"),
     threads: res("embed", "threads", 1)
     resources:
         mem_mb=res("embed", "mem_mb", 8000),
@@ -19,4 +22,4 @@ rule embed:
     conda:
         CONDA_ENV
     shell:
-        "{params.cli} embed --config {input.cfg} --manifest {input.manifest} --out-dir {output} > {log} 2>&1"
+        "{params.env} {params.cli} embed --config {input.cfg} {params.chains} --out-dir {output} --no-progress > {log} 2>&1"

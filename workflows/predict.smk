@@ -13,6 +13,7 @@ rule predict:
         f"{LOGS}/predict.log",
     params:
         cli=PRGDM,
+        env=thread_env,
         out_dir=lambda wc, output: os.path.dirname(output[0]),
     threads: res("predict", "threads", 1)
     resources:
@@ -22,5 +23,5 @@ rule predict:
     conda:
         CONDA_ENV
     shell:
-        "{params.cli} predict {input.sequences} --checkpoint {input.checkpoint} --config {input.cfg}"
+        "{params.env} {params.cli} predict {input.sequences} --checkpoint {input.checkpoint} --config {input.cfg}"
         " --out-dir {params.out_dir} --redo-changed --quiet > {log} 2>&1"

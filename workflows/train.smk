@@ -1,4 +1,6 @@
 # train: the score network; torchrun over resources.gpu GPUs when more than one.
+# An interrupted run (--rerun-incomplete) resumes from last.pt; when the train section or the
+# split changed, last.pt belongs to another run and is removed first (resume_guard in common.smk).
 
 
 rule train:
@@ -15,7 +17,10 @@ rule train:
         f"{LOGS}/train.log",
     params:
         launcher=train_launcher,
+        env=thread_env,
+        guard=resume_guard,
         out_dir=lambda wc, output: os.path.dirname(output[0]),
+        chains=lambda wc, input: os.path.join(os.path.dirname(input.manifest), "chains"),
     threads: res("train", "threads", 2)
     resources:
         gpu=res("train", "gpu", 1),
@@ -24,5 +29,6 @@ rule train:
     conda:
         CONDA_ENV
     shell:
-        "{params.launcher} train --config {input.cfg} --manifest {input.manifest} --train {input.train} --val {input.val}"
-        " --embeddings {input.embeddings} --spectrum {input.spectrum} --out-dir {params.out_dir} > {log} 2>&1"
+        "{params.guard} && {params.env} {params.launcher} train --config {input.cfg} {params.chains}"
+        " --train {input.train} --val {input.val} --embeddings {input.embeddings} --spectrum {input.spectrum}"
+        " --out-dir {params.out_dir} --no-progress > {log} 2>&1"
