@@ -21,13 +21,13 @@ import dataclasses
 import numpy as np
 
 from protein_rgdm.evaluate.lddt import lddt_ca
-from protein_rgdm.evaluate.superpose import PairMoments, rmsd_after_superposition
+from protein_rgdm.evaluate.superpose import rmsd_after_superposition
 from protein_rgdm.evaluate.tmsearch import (
     MAX_ITERATIONS,
     d0_final,
     d0_search_final,
     search_parameters,
-    visited_deviations,
+    search_scores,
 )
 
 __all__ = ["PairScores", "GDT_CUTOFFS", "score_matched", "tm_gdt_search"]
@@ -46,25 +46,6 @@ class PairScores:
     gdt_ts: float
     gdt_ha: float
     lddt: float
-
-
-def _update_gdt_counts(best: np.ndarray, d2: np.ndarray, cut2: np.ndarray) -> None:
-    """Raise ``best[k]`` to the most pairs of any row of ``d2`` (S, N) closer than ``√cut2[k]``.
-
-    ``cut2`` ascends and a row's count at a cut-off never exceeds its count at a larger one, so
-    each row keeps the last count computed for it as an upper bound; only rows whose bound beats
-    the current best are counted at the next smaller cut-off. Usually a handful of rows are, instead
-    of five full passes over ``d2``.
-    """
-    bound = np.count_nonzero(d2 < cut2[-1], axis=1)
-    best[-1] = max(best[-1], int(bound.max()))
-    for k in range(len(cut2) - 2, -1, -1):
-        rows = np.flatnonzero(bound > best[k])
-        if not len(rows):
-            continue
-        counts = np.count_nonzero(d2[rows] < cut2[k], axis=1)
-        bound[rows] = counts
-        best[k] = max(best[k], int(counts.max()))
 
 
 def tm_gdt_search(
@@ -90,25 +71,13 @@ def tm_gdt_search(
     gdt_counts
         (5,) int: the most pairs within 0.5, 1, 2, 4, 8 Å over the GDT search.
     """
-    moments = PairMoments(x, y)
     d0 = d0_final(reference_length)
     searches = (d0_search_final(reference_length), search_parameters(model_length, reference_length))
     gdt_search = 0 if searches[0] == searches[1] else 1
     if gdt_search == 0:
         searches = searches[:1]
-    d02 = d0 * d0
-    cut2 = np.square(GDT_CUTOFFS)
-    best_tm = 0.0
-    best_counts = np.zeros(len(GDT_CUTOFFS), dtype=np.int64)
-    for which, d2 in visited_deviations(moments, searches, max_iterations):
-        if 0 in which:
-            # Σ 1/(1 + d²/d0²) = d0² Σ 1/(d0² + d²): two passes over (S, N) instead of three.
-            term = d2 + d02
-            np.reciprocal(term, out=term)
-            best_tm = max(best_tm, d02 * float(term.sum(axis=1).max()))
-        if gdt_search in which:
-            _update_gdt_counts(best_counts, d2, cut2)
-    return best_tm / reference_length, best_counts
+    tm_sum, counts = search_scores(x, y, d0, searches, gdt_search, GDT_CUTOFFS, max_iterations)
+    return tm_sum / reference_length, counts
 
 
 def score_matched(

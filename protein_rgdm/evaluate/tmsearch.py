@@ -6,18 +6,18 @@ lengths ``L, L/2, L/4, …`` (at least 4, six lengths at most) at every start po
 iterates: select the pairs closer than a cut-off, superpose on them, re-select, until the selection
 repeats or 20 iterations pass. Every superposition it visits is scored and the best score is kept.
 
-Here all seeds of one pair run together: each step is one batched Kabsch over an (S, N) mask
-matrix, and seeds whose selections coincide are merged (their futures are identical), which keeps
-the batch small after the first iterations.
+The loop itself is compiled (:func:`._kernels.search_kernel`): one seed chain at a time, every
+superposition scored on the fly, and a selection already superposed at the same or an earlier
+iteration is not followed again (its future is identical), so coinciding seeds cost one chain.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
 
 import numpy as np
 
-from protein_rgdm.evaluate.superpose import PairMoments, kabsch_fragments, kabsch_masks, squared_deviations
+from protein_rgdm.evaluate._kernels import search_kernel
 
 __all__ = [
     "MAX_ITERATIONS",
@@ -25,13 +25,11 @@ __all__ = [
     "d0_final",
     "d0_search_final",
     "search_parameters",
-    "visited_deviations",
+    "search_scores",
 ]
 
 #: Iterations of the select-superpose loop per seed (``n_it`` of TMscore).
 MAX_ITERATIONS = 20
-#: Largest (seeds x pairs) block processed at once, bounding memory (~16 MB of float64).
-_BLOCK = 2_000_000
 
 
 def d0_final(length: int) -> float:
@@ -79,112 +77,71 @@ def _seeds(n_pairs: int) -> tuple[np.ndarray, np.ndarray]:
     """Start positions and lengths of every seed fragment, in TMscore's order (step 1)."""
     starts, lengths = [], []
     for length in seed_lengths(n_pairs):
-        starts.append(np.arange(n_pairs - length + 1))
-        lengths.append(np.full(n_pairs - length + 1, length))
+        starts.append(np.arange(n_pairs - length + 1, dtype=np.int64))
+        lengths.append(np.full(n_pairs - length + 1, length, dtype=np.int64))
     return np.concatenate(starts), np.concatenate(lengths)
 
 
-def _select(d2: np.ndarray, cutoff: float) -> np.ndarray:
-    """Pairs closer than ``cutoff`` (Å); rows with fewer than 3 get the cut-off raised in 0.5 Å steps."""
-    sel = d2 < cutoff * cutoff
-    n_pairs = d2.shape[1]
-    if n_pairs <= 3:
-        return sel
-    short = np.flatnonzero(sel.sum(axis=1) < 3)
-    if len(short):
-        third = np.sqrt(np.partition(d2[short], 2, axis=1)[:, 2])
-        inc = np.maximum(1, np.floor((third - cutoff) / 0.5).astype(np.int64) + 1)
-        relaxed = cutoff + 0.5 * inc
-        part = d2[short] < (relaxed * relaxed)[:, None]
-        # Guard against rounding at the boundary: keep raising until three pairs are in.
-        while True:
-            lacking = part.sum(axis=1) < 3
-            if not lacking.any():
-                break
-            relaxed[lacking] += 0.5
-            part[lacking] = d2[short[lacking]] < (relaxed[lacking] ** 2)[:, None]
-        sel[short] = part
-    return sel
+@functools.lru_cache(maxsize=16)
+def _selection_hashes(n_pairs: int) -> np.ndarray:
+    """(2, N) int64 random words; a selection's key is their wrapping sum over its pair indices."""
+    rng = np.random.default_rng(20240607)
+    info = np.iinfo(np.int64)
+    return rng.integers(info.min, info.max, size=(2, n_pairs), dtype=np.int64, endpoint=True)
 
 
-_HASH_MULT = np.random.default_rng(20240607).integers(1, 2**63, size=(4096, 2), dtype=np.uint64) | np.uint64(1)
-
-
-def _row_keys(masks: np.ndarray) -> np.ndarray:
-    """(S,) uint64 keys of the selection rows (two independent multiplicative hashes mixed)."""
-    packed = np.packbits(masks, axis=1)
-    pad = (-packed.shape[1]) % 8
-    if pad:
-        packed = np.pad(packed, ((0, 0), (0, pad)))
-    words = packed.view(np.uint64)
-    mult = _HASH_MULT[: words.shape[1]]
-    with np.errstate(over="ignore"):
-        h1 = (words * mult[:, 0]).sum(axis=1, dtype=np.uint64)
-        h2 = (words * mult[:, 1]).sum(axis=1, dtype=np.uint64)
-        return h1 ^ ((h2 << np.uint64(29)) | (h2 >> np.uint64(35)))
-
-
-def _iterate(
-    moments: PairMoments, seed_d2: np.ndarray, d0_search: float, max_iterations: int
-) -> Iterator[np.ndarray]:
-    """The select–superpose iterations started from every seed superposition (see module doc).
-
-    A selection already superposed earlier in this search is dropped: all seeds advance in
-    lockstep, so the earlier visit had at least as many iterations left and covered everything
-    this one would visit. Selections are compared by 64-bit hashes of their bits.
-    """
-    current = _select(seed_d2, d0_search - 1.0)
-    keys = _row_keys(current)
-    keys, first = np.unique(keys, return_index=True)
-    current = current[first]
-    seen = keys
-    for _ in range(max_iterations):
-        if not len(current):
-            return
-        rot, trans = kabsch_masks(moments, current)
-        d2 = squared_deviations(moments, rot, trans)
-        yield d2
-        new = _select(d2, d0_search + 1.0)
-        keys, first = np.unique(_row_keys(new), return_index=True)
-        fresh = ~np.isin(keys, seen, assume_unique=True)
-        current = new[first[fresh]]
-        seen = np.union1d(seen, keys[fresh])
-
-
-def visited_deviations(
-    moments: PairMoments, d0_searches: tuple[float, ...], max_iterations: int = MAX_ITERATIONS
-) -> Iterator[tuple[tuple[int, ...], np.ndarray]]:
-    """Every superposition TMscore's search visits, as squared deviations of all matched pairs.
+def search_scores(
+    x: np.ndarray,
+    y: np.ndarray,
+    d0: float,
+    d0_searches: tuple[float, ...],
+    gdt_search: int,
+    gdt_cutoffs: tuple[float, ...],
+    max_iterations: int = MAX_ITERATIONS,
+) -> tuple[float, np.ndarray]:
+    """Best TM sum and GDT counts over every superposition TMscore's searches visit.
 
     Parameters
     ----------
-    moments
-        The matched pair (N pairs).
+    x, y
+        (N, 3) matched model / reference coordinates, Å.
+    d0
+        TM-score distance scale (Å).
     d0_searches
-        One selection cut-off base (Å) per search to run; the searches share their seeds and
-        differ in the iterations: seeds select pairs within ``d0_search − 1``, iterations within
-        ``d0_search + 1``.
+        One selection cut-off base (Å) per search; the searches share their seeds and differ in the
+        iterations: seeds select pairs within ``d0_search − 1``, iterations within
+        ``d0_search + 1``. Search 0 is the one the TM-score is taken from.
+    gdt_search
+        Index into ``d0_searches`` of the search the GDT counts are taken from.
+    gdt_cutoffs
+        Five ascending GDT distance cut-offs (Å).
     max_iterations
-        Select-superpose iterations per seed.
+        Superpositions per seed chain (``n_it`` of TMscore).
 
-    Yields
-    ------
-    searches
-        Indices into ``d0_searches`` of the searches that visit these superpositions.
-    d2
-        (S, N) float64 squared distances (Å²) after each visited superposition. The union of all
-        rows yielded for one search is the set of superpositions TMscore scores in it.
+    Returns
+    -------
+    tm_sum
+        max over search 0 of Σ 1/(1 + (dᵢ/d0)²) (0 for N = 0).
+    gdt_counts
+        (5,) int64: the most pairs closer than each cut-off over the GDT search.
     """
-    n = moments.n
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    n = len(x)
     if n == 0:
-        return
+        return 0.0, np.zeros(len(gdt_cutoffs), dtype=np.int64)
+    shift = y.mean(axis=0)  # centre on the reference centroid: smaller moment sums
     starts, lengths = _seeds(n)
-    step = max(1, _BLOCK // n)
-    every = tuple(range(len(d0_searches)))
-    for lo in range(0, len(starts), step):
-        rot, trans = kabsch_fragments(moments, starts[lo : lo + step], lengths[lo : lo + step])
-        seed_d2 = squared_deviations(moments, rot, trans)
-        yield every, seed_d2
-        for k, d0_search in enumerate(d0_searches):
-            for d2 in _iterate(moments, seed_d2, d0_search, max_iterations):
-                yield (k,), d2
+    tm_sum, counts = search_kernel(
+        np.ascontiguousarray(x - shift),
+        np.ascontiguousarray(y - shift),
+        starts,
+        lengths,
+        float(d0),
+        np.asarray(d0_searches, dtype=np.float64),
+        int(gdt_search),
+        np.square(np.asarray(gdt_cutoffs, dtype=np.float64)),
+        int(max_iterations),
+        _selection_hashes(n),
+    )
+    return float(tm_sum), counts
