@@ -2,7 +2,7 @@
 forward pass at L = 64..1000 (time, peak memory, fitted exponent of time vs L).
 
 Usage: python bench/bench_model.py [--device cpu|cuda] [--threads N] [--config configs/train.yaml]
-Peak memory on CPU is the growth of the process's peak RSS (ru_maxrss) over the run of each case,
+Times are the minimum over 7 (forward) / 3 (train step) repetitions after a warm-up (robust to other load). Peak memory on CPU is the growth of the process's peak RSS (ru_maxrss) over the run of each case,
 measured in a fresh subprocess per case; on CUDA, torch.cuda.max_memory_allocated.
 """
 
@@ -48,12 +48,14 @@ def _case(kind: str, L: int, device: str, threads: int, config: str | None, batc
         with torch.no_grad():
             feats = net.embed([seq], None, packing)
             net(x, t, t, packing, feats)  # warm-up
-            reps, t0 = 3, time.perf_counter()
-            for _ in range(reps):
+            times = []
+            for _ in range(7):
+                t0 = time.perf_counter()
                 net(x, t, t, packing, feats)
-            if dev.type == "cuda":
-                torch.cuda.synchronize()
-        sec = (time.perf_counter() - t0) / reps
+                if dev.type == "cuda":
+                    torch.cuda.synchronize()
+                times.append(time.perf_counter() - t0)
+        sec = min(times)
         out = {"seconds": sec}
     else:
         diff = Diffusion.from_config(cfg.diffusion)
@@ -72,12 +74,14 @@ def _case(kind: str, L: int, device: str, threads: int, config: str | None, batc
             opt.step()
 
         step()
-        reps, t0 = 3, time.perf_counter()
-        for _ in range(reps):
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
             step()
-        if dev.type == "cuda":
-            torch.cuda.synchronize()
-        sec = (time.perf_counter() - t0) / reps
+            if dev.type == "cuda":
+                torch.cuda.synchronize()
+            times.append(time.perf_counter() - t0)
+        sec = min(times)
         out = {"seconds_per_step": sec, "chains": B, "residues_per_s": B * L / sec}
     if dev.type == "cuda":
         out["peak_mb"] = torch.cuda.max_memory_allocated() / 2**20

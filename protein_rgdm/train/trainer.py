@@ -243,6 +243,14 @@ class Trainer:
             count += len(idx)
         return total / count
 
+    def _out_of_time(self, t0: float) -> bool:
+        """True (on every rank alike) once ``max_time_s`` of training has passed."""
+        if self.cfg.max_time_s is None:
+            return False
+        flag = torch.tensor(float(time.perf_counter() - t0 > self.cfg.max_time_s), device=self.device)
+        self._timed_out = bool(all_reduce_mean(flag, self.dist) > 0)
+        return self._timed_out
+
     def _done(self, limit: int) -> bool:
         return self.step >= limit or (self.cfg.max_epochs is not None and self.epoch >= self.cfg.max_epochs)
 
@@ -260,6 +268,7 @@ class Trainer:
         barrier(self.dist)
         bar = tqdm(total=limit, initial=self.step, disable=not self.progress, desc="train", unit="step")
         t0, residues, last_loss = time.perf_counter(), 0, None
+        self._timed_out = False
         while not self._done(limit):
             batches = self._my_batches(self.epoch)
             while self.batch_in_epoch < len(batches) and self.step < limit:
@@ -278,6 +287,8 @@ class Trainer:
                     )
                 if self.step % self.cfg.checkpoint_every == 0:
                     self.save(self.last_path)
+                if self._out_of_time(t0):
+                    break
             if self.batch_in_epoch >= len(batches):
                 due = (self.epoch + 1) % self.cfg.val_every_epochs == 0
                 val = self.validate() if self.dist.is_main and due else None
@@ -291,6 +302,8 @@ class Trainer:
                 self.save(self.last_path)
                 barrier(self.dist)
             elif stop_after is not None and self.step >= limit and not save_on_stop:
+                break
+            if self._timed_out:
                 break
         bar.close()
         if save_on_stop or self._done(self.cfg.max_steps):
