@@ -374,8 +374,8 @@ def search_kernel(
     cut2: np.ndarray,
     max_iterations: int,
     hashes: np.ndarray,
-) -> tuple[float, np.ndarray]:
-    """Best TM sum and GDT counts over every superposition TMscore's searches visit.
+) -> tuple[float, np.ndarray, float]:
+    """Best TM sum and GDT counts over every superposition TMscore's searches visit, and the RMSD.
 
     Parameters
     ----------
@@ -403,6 +403,9 @@ def search_kernel(
         max over search 0 of d0²·Σ 1/(d0² + d²) (divide by L_ref for the TM-score).
     gdt
         (5,) int64 max over the GDT search of the number of pairs with d² < ``cut2[k]``.
+    rmsd
+        RMSD (Å) after the superposition of all N pairs (the first seed; ``seed_starts[0]`` must
+        be 0 and ``seed_lengths[0]`` N).
     """
     n = len(x)
     d02 = d0 * d0
@@ -424,7 +427,7 @@ def search_kernel(
     sums, rot, trans = np.empty(15), np.empty((3, 3)), np.empty(3)
     gdt = np.zeros(_N_GDT, dtype=np.int64)
     xt, yt = np.ascontiguousarray(x.T), np.ascontiguousarray(y.T)
-    best = 0.0
+    best, rmsd = 0.0, np.nan
     for s in range(len(seed_starts)):
         start, length = seed_starts[s], seed_lengths[s]
         for c in range(15):
@@ -433,6 +436,11 @@ def search_kernel(
         _deviations(xt, yt, rot, trans, seed_d2)
         best = max(best, _tm_sum(seed_d2, d02))
         _raise_gdt(seed_d2, cut2, gdt)
+        if s == 0:  # the first seed is the whole chain: its fit gives the RMSD
+            total = 0.0
+            for i in range(n):
+                total += seed_d2[i]
+            rmsd = np.sqrt(total / n)
         for k in range(n_searches):
             cutoff = d0_searches[k] - 1.0
             current = seed_d2
@@ -454,4 +462,4 @@ def search_kernel(
                     _raise_gdt(d2, cut2, gdt)
                 current = d2
                 cutoff = d0_searches[k] + 1.0
-    return best, gdt
+    return best, gdt, rmsd

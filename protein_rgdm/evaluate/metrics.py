@@ -21,7 +21,6 @@ import dataclasses
 import numpy as np
 
 from protein_rgdm.evaluate.lddt import lddt_ca
-from protein_rgdm.evaluate.superpose import rmsd_after_superposition
 from protein_rgdm.evaluate.tmsearch import (
     MAX_ITERATIONS,
     d0_final,
@@ -71,13 +70,21 @@ def tm_gdt_search(
     gdt_counts
         (5,) int: the most pairs within 0.5, 1, 2, 4, 8 Å over the GDT search.
     """
+    tm, counts, _ = _search(x, y, reference_length, model_length, max_iterations)
+    return tm, counts
+
+
+def _search(
+    x: np.ndarray, y: np.ndarray, reference_length: int, model_length: int, max_iterations: int
+) -> tuple[float, np.ndarray, float]:
+    """(TM-score, GDT counts, RMSD) of :func:`tm_gdt_search`, the RMSD from the search's first fit."""
     d0 = d0_final(reference_length)
     searches = (d0_search_final(reference_length), search_parameters(model_length, reference_length))
     gdt_search = 0 if searches[0] == searches[1] else 1
     if gdt_search == 0:
         searches = searches[:1]
-    tm_sum, counts = search_scores(x, y, d0, searches, gdt_search, GDT_CUTOFFS, max_iterations)
-    return tm_sum / reference_length, counts
+    tm_sum, counts, rmsd = search_scores(x, y, d0, searches, gdt_search, GDT_CUTOFFS, max_iterations)
+    return tm_sum / reference_length, counts, rmsd
 
 
 def score_matched(
@@ -101,12 +108,12 @@ def score_matched(
     x = np.asarray(model_ca, dtype=np.float64)[model_index]
     y = np.asarray(reference_ca, dtype=np.float64)[reference_index]
     n_ref = len(reference_ca)
-    tm, counts = tm_gdt_search(x, y, n_ref, len(model_ca), max_iterations)
+    tm, counts, rmsd = _search(x, y, n_ref, len(model_ca), max_iterations)
     placed = np.full((n_ref, 3), np.nan)
     placed[reference_index] = x
     return PairScores(
         n_matched=len(x),
-        rmsd=rmsd_after_superposition(x, y),
+        rmsd=rmsd,
         tm=tm,
         gdt_ts=float(counts[1:].sum()) / (4 * n_ref),
         gdt_ha=float(counts[:4].sum()) / (4 * n_ref),

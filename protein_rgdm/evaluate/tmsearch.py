@@ -98,8 +98,8 @@ def search_scores(
     gdt_search: int,
     gdt_cutoffs: tuple[float, ...],
     max_iterations: int = MAX_ITERATIONS,
-) -> tuple[float, np.ndarray]:
-    """Best TM sum and GDT counts over every superposition TMscore's searches visit.
+) -> tuple[float, np.ndarray, float]:
+    """Best TM sum and GDT counts over every superposition TMscore's searches visit, and the RMSD.
 
     Parameters
     ----------
@@ -124,15 +124,18 @@ def search_scores(
         max over search 0 of Σ 1/(1 + (dᵢ/d0)²) (0 for N = 0).
     gdt_counts
         (5,) int64: the most pairs closer than each cut-off over the GDT search.
+    rmsd
+        RMSD (Å) after the optimal superposition of all N pairs (NaN for N = 0); the search's
+        first seed is that superposition.
     """
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     n = len(x)
     if n == 0:
-        return 0.0, np.zeros(len(gdt_cutoffs), dtype=np.int64)
+        return 0.0, np.zeros(len(gdt_cutoffs), dtype=np.int64), float("nan")
     shift = y.mean(axis=0)  # centre on the reference centroid: smaller moment sums
     starts, lengths = _seeds(n)
-    tm_sum, counts = search_kernel(
+    tm_sum, counts, rmsd = search_kernel(
         np.ascontiguousarray(x - shift),
         np.ascontiguousarray(y - shift),
         starts,
@@ -144,4 +147,4 @@ def search_scores(
         int(max_iterations),
         _selection_hashes(n),
     )
-    return float(tm_sum), counts
+    return float(tm_sum), counts, float(rmsd)
