@@ -29,7 +29,16 @@ _N_GDT = 5
 
 @njit(cache=True, error_model="numpy")
 def _jacobi_top_eigenvector(
-    k00: float, k01: float, k02: float, k03: float, k11: float, k12: float, k13: float, k22: float, k23: float, k33: float
+    k00: float,
+    k01: float,
+    k02: float,
+    k03: float,
+    k11: float,
+    k12: float,
+    k13: float,
+    k22: float,
+    k23: float,
+    k33: float,
 ) -> tuple[float, float, float, float]:
     """Unit eigenvector (4 floats) of the largest eigenvalue of a symmetric 4×4 matrix (upper triangle).
 
@@ -82,7 +91,16 @@ def _jacobi_top_eigenvector(
 
 @njit(cache=True, error_model="numpy")
 def _top_quaternion(
-    k00: float, k01: float, k02: float, k03: float, k11: float, k12: float, k13: float, k22: float, k23: float, k33: float
+    k00: float,
+    k01: float,
+    k02: float,
+    k03: float,
+    k11: float,
+    k12: float,
+    k13: float,
+    k22: float,
+    k23: float,
+    k33: float,
 ) -> tuple[float, float, float, float]:
     """Unit eigenvector (4 floats) of the largest eigenvalue of a traceless symmetric 4×4 matrix K.
 
@@ -137,13 +155,33 @@ def _top_quaternion(
     if not top > _GAP_TOLERANCE * scale * scale * scale:
         return _jacobi_top_eigenvector(k00, k01, k02, k03, k11, k12, k13, k22, k23, k33)
     if top == abs(d0):
-        q0, q1, q2, q3 = d0, -k01 * t5 + k02 * t4 - k03 * t3, k13 * s5 - k23 * s4 + a33 * s3, -k12 * s5 + a22 * s4 - k23 * s3
+        q0, q1, q2, q3 = (
+            d0,
+            -k01 * t5 + k02 * t4 - k03 * t3,
+            k13 * s5 - k23 * s4 + a33 * s3,
+            -k12 * s5 + a22 * s4 - k23 * s3,
+        )
     elif top == abs(d1):
-        q0, q1, q2, q3 = -k01 * t5 + k12 * t2 - k13 * t1, d1, -k03 * s5 + k23 * s2 - a33 * s1, k02 * s5 - a22 * s2 + k23 * s1
+        q0, q1, q2, q3 = (
+            -k01 * t5 + k12 * t2 - k13 * t1,
+            d1,
+            -k03 * s5 + k23 * s2 - a33 * s1,
+            k02 * s5 - a22 * s2 + k23 * s1,
+        )
     elif top == abs(d2):
-        q0, q1, q2, q3 = k01 * t4 - a11 * t2 + k13 * t0, -a00 * t4 + k01 * t2 - k03 * t0, d2, -k02 * s4 + k12 * s2 - k23 * s0
+        q0, q1, q2, q3 = (
+            k01 * t4 - a11 * t2 + k13 * t0,
+            -a00 * t4 + k01 * t2 - k03 * t0,
+            d2,
+            -k02 * s4 + k12 * s2 - k23 * s0,
+        )
     else:
-        q0, q1, q2, q3 = -k01 * t3 + a11 * t1 - k12 * t0, a00 * t3 - k01 * t1 + k02 * t0, -k03 * s3 + k13 * s1 - k23 * s0, d3
+        q0, q1, q2, q3 = (
+            -k01 * t3 + a11 * t1 - k12 * t0,
+            a00 * t3 - k01 * t1 + k02 * t0,
+            -k03 * s3 + k13 * s1 - k23 * s0,
+            d3,
+        )
     norm = np.sqrt(q0 * q0 + q1 * q1 + q2 * q2 + q3 * q3)
     return q0 / norm, q1 / norm, q2 / norm, q3 / norm
 

@@ -21,11 +21,11 @@ from protein_rgdm.evaluate._kernels import search_kernel
 
 __all__ = [
     "MAX_ITERATIONS",
-    "seed_lengths",
     "d0_final",
     "d0_search_final",
     "search_parameters",
     "search_scores",
+    "seed_lengths",
 ]
 
 #: Iterations of the select-superpose loop per seed (``n_it`` of TMscore).
