@@ -254,11 +254,12 @@ class Diffusion:
         deterministic: bool = False,
         return_trajectory: bool = False,
         dtype: torch.dtype | None = None,
+        clip_x0: float | None = 4.0,
     ) -> SampleResult:
         """Run the reverse process from the fixed point; see :func:`protein_rgdm.diffusion.sampler.reverse_sample`."""
         from protein_rgdm.diffusion.sampler import reverse_sample
 
-        return reverse_sample(self, score_fn, mask, generator, deterministic, return_trajectory, dtype)
+        return reverse_sample(self, score_fn, mask, generator, deterministic, return_trajectory, dtype, clip_x0)
 
     def describe(self) -> dict:
         """JSON-serialisable summary of the strategies."""
