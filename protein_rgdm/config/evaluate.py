@@ -8,7 +8,7 @@ from pydantic import Field
 
 from protein_rgdm.config.base import StrictModel
 
-__all__ = ["EvaluateConfig", "ReportConfig"]
+__all__ = ["EvaluateConfig", "PublishedResult", "ReportConfig"]
 
 
 class EvaluateConfig(StrictModel):
@@ -31,9 +31,24 @@ class EvaluateConfig(StrictModel):
     progress: bool = Field(True, description="show a progress bar")
 
 
+class PublishedResult(StrictModel):
+    """A published benchmark figure set, shown beside ours for the same aggregation (medians over targets)."""
+
+    name: str = Field(description="who and what, e.g. 'EigenFold (Jing et al. 2023), CAMEO 2022'")
+    aggregation: Literal["first_sample", "top_ranked", "mean_over_samples", "oracle_best_of_n"] = Field(
+        "top_ranked", description="which of our aggregations the published numbers correspond to"
+    )
+    median: dict[Literal["tm", "rmsd", "gdt_ts", "gdt_ha", "lddt"], float] = Field(
+        description="published median per metric (rmsd in Å, the others as fractions)"
+    )
+
+
 class ReportConfig(StrictModel):
     """What the report shows."""
 
     title: str = Field("protein_rgdm evaluation", description="heading of the Markdown / HTML report")
     max_target_rows: int = Field(500, ge=1, description="per-target table rows shown (the CSV has all)")
     dpi: int = Field(120, ge=50, le=600, description="resolution of the PNG plots")
+    published: list[PublishedResult] = Field(
+        default_factory=list, description="published results to set beside ours (a comparison table)"
+    )

@@ -55,6 +55,21 @@ def _target_rows(table, limit: int) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
+def _published_rows(summary, published) -> tuple[list[str], list[list[str]]]:
+    """Rows 'ours' and 'published' per entry of ``published``: medians over targets of the same aggregation."""
+    header = ["source", "aggregation"] + [f"{_LABEL[m]} median" for m in METRICS]
+    rows = []
+    by_agg = {rec["aggregation"]: rec for rec in summary.to_dict("records")}
+    for pub in published:
+        ours = by_agg.get(pub.aggregation, {})
+        digits = {m: 2 if m == "rmsd" else 3 for m in METRICS}
+        rows.append(["protein_rgdm (this run)", pub.aggregation,
+                     *[_fmt(ours.get(f"{m}_median"), digits[m]) for m in METRICS]])  # fmt: skip
+        rows.append([pub.name, pub.aggregation,
+                     *[_fmt(pub.median.get(m, float("nan")), digits[m]) for m in METRICS]])  # fmt: skip
+    return header, rows
+
+
 def _markdown_table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
@@ -148,6 +163,10 @@ def write_report(metrics_csv: str | Path, out_dir: str | Path, config: ReportCon
             "of reference Cα; RMSD in Å over all matched Cα.")  # fmt: skip
     md = [f"# {config.title}", "", intro, "", "## Aggregate (mean / median over targets)", "",
           _markdown_table(agg_h, agg_r), "", note, "", "## Plots", ""]  # fmt: skip
+    if config.published:
+        pub_h, pub_r = _published_rows(summary, config.published)
+        md[md.index("## Plots"):md.index("## Plots")] = ["## Beside published results (medians over targets)", "",
+                                                         _markdown_table(pub_h, pub_r), ""]  # fmt: skip
     md += [f"![{p}]({p})" for p in PLOTS]
     md += ["", "## Per target", "", _markdown_table(tgt_h, tgt_r)]
     if len(tgt_r) < table["target"].nunique():
@@ -157,7 +176,10 @@ def write_report(metrics_csv: str | Path, out_dir: str | Path, config: ReportCon
     style = "body{font-family:sans-serif;max-width:1100px;margin:auto}table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:3px 6px;text-align:right}"
     page = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(config.title)}</title><style>{style}</style></head><body>",
             f"<h1>{html.escape(config.title)}</h1><p>{html.escape(intro)}</p>", "<h2>Aggregate (mean / median over targets)</h2>",
-            _html_table(agg_h, agg_r), f"<p>{html.escape(note)}</p>", "<h2>Plots</h2>",
+            _html_table(agg_h, agg_r), f"<p>{html.escape(note)}</p>",
+            *(["<h2>Beside published results (medians over targets)</h2>",
+               _html_table(*_published_rows(summary, config.published))] if config.published else []),
+            "<h2>Plots</h2>",
             *[f"<img src='{p}' alt='{p}' style='max-width:32%'>" for p in PLOTS],
             "<h2>Per target</h2>", _html_table(tgt_h, tgt_r), "</body></html>"]  # fmt: skip
     files["report.html"] = out / "report.html"

@@ -85,3 +85,26 @@ def test_summary_ignores_targets_without_values():
 
 def test_report_of_missing_file_is_a_clean_error(tmp_path):
     assert main(["report", str(tmp_path / "none.csv"), "--out", str(tmp_path / "r")]) == 2
+
+
+def test_published_results_stand_beside_ours(tmp_path):
+    """A configured published result appears in a table next to our median of the same aggregation."""
+    import yaml
+
+    metrics = _metrics(tmp_path)
+    cfg = tmp_path / "report.yaml"
+    cfg.write_text(yaml.safe_dump({"report": {"published": [
+        {"name": "EigenFold (published)", "aggregation": "top_ranked",
+         "median": {"tm": 0.84, "rmsd": 3.50, "gdt_ts": 0.79, "lddt": 0.85}}]}}))  # fmt: skip
+    out = tmp_path / "report"
+    assert main(["report", str(metrics), "--out", str(out), "--config", str(cfg)]) == 0
+    md = (out / "report.md").read_text()
+    raw = pd.read_csv(metrics)
+    top = raw.dropna(subset=["ranking_score"]).sort_values("ranking_score", ascending=False).groupby("target").head(1)
+    ours = f"| protein_rgdm (this run) | top_ranked | {top['tm'].median():.3f} | {top['rmsd'].median():.2f} |"
+    assert ours in md
+    assert "| EigenFold (published) | top_ranked | 0.840 | 3.50 | 0.790 | – | 0.850 |" in md
+    assert "EigenFold (published)" in (out / "report.html").read_text()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump({"report": {"published": [{"name": "x", "median": {"tmscore": 0.8}}]}}))
+    assert main(["report", str(metrics), "--out", str(tmp_path / "r2"), "--config", str(bad)]) == 2
