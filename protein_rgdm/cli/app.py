@@ -4,19 +4,35 @@ from __future__ import annotations
 
 import importlib
 import sys
+from pathlib import Path
 
 import click
 
 from protein_rgdm import __version__
 from protein_rgdm.errors import ProteinRGDMError
 
-__all__ = ["app", "main"]
+__all__ = ["app", "config_option", "main"]
 
 
 @click.group(name="protein-rgdm", context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="protein-rgdm")
 def app() -> None:
     """Protein backbone generation with renormalization-group (RG) diffusion."""
+
+
+def config_option(section: str):
+    """The ``--config FILE`` option every stage command shares, passed to the command as ``config_path``.
+
+    The file's top-level ``section`` mapping is used when present, otherwise the whole file
+    (see :func:`protein_rgdm.config.load_config`).
+    """
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help=f"YAML config: its top-level '{section}' section, or the whole file.",
+    )
 
 
 #: Modules that add commands; each defines ``register(group: click.Group) -> None``.

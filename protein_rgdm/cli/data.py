@@ -6,14 +6,14 @@ from pathlib import Path
 
 import click
 
+from protein_rgdm.cli.app import config_option
+
 __all__ = ["featurize", "fetch", "register", "split"]
 
-_CONFIG = click.option("--config", "config", type=click.Path(dir_okay=False), default=None,
-                       help="YAML config (the whole file, or its top-level section named after the command).")  # fmt: skip
 
 
 @click.command()
-@_CONFIG
+@config_option("fetch")
 @click.option(
     "--ids",
     "ids_file",
@@ -36,7 +36,7 @@ _CONFIG = click.option("--config", "config", type=click.Path(dir_okay=False), de
 @click.option("--id-column", default=None, help="CSV column holding ids.")
 @click.option("--workers", type=int, default=None, help="Concurrent downloads.")
 @click.option("--overwrite/--no-overwrite", default=None, help="Re-fetch files that already exist and parse.")
-def fetch(config, ids_file, out_dir, source, local_dir, url_template, id_column, workers, overwrite) -> None:
+def fetch(config_path, ids_file, out_dir, source, local_dir, url_template, id_column, workers, overwrite) -> None:
     """Download structure files by PDB id (RCSB or a mirror) or copy them from a local tree."""
     from protein_rgdm.config.base import dump_config, load_config
     from protein_rgdm.config.data import FetchConfig
@@ -44,7 +44,7 @@ def fetch(config, ids_file, out_dir, source, local_dir, url_template, id_column,
     from protein_rgdm.data.ids import read_id_list
     from protein_rgdm.errors import InputError
 
-    cfg = load_config(FetchConfig, config, section="fetch", overrides={
+    cfg = load_config(FetchConfig, config_path, section="fetch", overrides={
         "source": source, "local_dir": local_dir, "url_template": url_template, "id_column": id_column,
         "workers": workers, "overwrite": overwrite,
     })  # fmt: skip
@@ -66,7 +66,7 @@ def fetch(config, ids_file, out_dir, source, local_dir, url_template, id_column,
 
 
 @click.command()
-@_CONFIG
+@config_option("featurize")
 @click.option(
     "--out",
     "out_dir",
@@ -83,13 +83,13 @@ def fetch(config, ids_file, out_dir, source, local_dir, url_template, id_column,
 )
 @click.option("--workers", type=int, default=None, help="Worker processes.")
 @click.option("--overwrite/--no-overwrite", default=None, help="Rewrite chain records that already exist.")
-def featurize(config, out_dir, structures, table, metadata, workers, overwrite) -> None:
+def featurize(config_path, out_dir, structures, table, metadata, workers, overwrite) -> None:
     """Parse structures into chain records with manifest.csv and rejected.csv."""
     from protein_rgdm.config.base import dump_config, load_config
     from protein_rgdm.config.data import FeaturizeConfig
     from protein_rgdm.data.featurize import featurize_files, plan_jobs
 
-    cfg = load_config(FeaturizeConfig, config, section="featurize", overrides={
+    cfg = load_config(FeaturizeConfig, config_path, section="featurize", overrides={
         "structures": structures, "table": table, "metadata": list(metadata) or None, "workers": workers,
         "overwrite": overwrite,
     })  # fmt: skip
@@ -108,7 +108,7 @@ def featurize(config, out_dir, structures, table, metadata, workers, overwrite) 
 
 
 @click.command()
-@_CONFIG
+@config_option("split")
 @click.option("--manifest", type=click.Path(dir_okay=False), required=True, help="featurize manifest.csv.")
 @click.option(
     "--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder for train/val/test.csv."
@@ -117,13 +117,13 @@ def featurize(config, out_dir, structures, table, metadata, workers, overwrite) 
     "--mode", type=click.Choice(["cluster", "date", "date_cluster"]), default=None, help="Override config 'mode'."
 )
 @click.option("--seed", type=int, default=None, help="Override config 'seed'.")
-def split(config, manifest, out_dir, mode, seed) -> None:
+def split(config_path, manifest, out_dir, mode, seed) -> None:
     """Split chains into train / val / test by sequence-identity clusters and release dates."""
     from protein_rgdm.config.base import dump_config, load_config
     from protein_rgdm.config.data import SplitConfig
     from protein_rgdm.data.split import split_manifest
 
-    cfg = load_config(SplitConfig, config, section="split", overrides={"mode": mode, "seed": seed})
+    cfg = load_config(SplitConfig, config_path, section="split", overrides={"mode": mode, "seed": seed})
     result = split_manifest(manifest, out_dir, cfg)
     dump_config(cfg, Path(out_dir) / "split_config.yaml", stage="split")
     click.echo("split: " + ", ".join(f"{k} {len(v)}" for k, v in result.items()) + f" -> {out_dir}")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from protein_rgdm.cli.app import config_option
+
 __all__ = ["bases", "register", "schedule"]
 
 
@@ -19,22 +21,16 @@ __all__ = ["bases", "register", "schedule"]
     help="Folder of chain records (*.npz or chains/*.npz) or a manifest (CSV with name/path, or a list).",
 )
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Output folder.")
-@click.option(
-    "--config",
-    "config",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="YAML with a 'bases' section (BasesConfig).",
-)
+@config_option("bases")
 @click.option("--pooling", type=click.Choice(["pooled", "per_length"]), default=None, help="Override config pooling.")
 @click.option("--overwrite/--no-overwrite", default=False, help="Redo even if spectrum.json exists.")
-def bases(chains: Path, out_dir: Path, config: Path | None, pooling: str | None, overwrite: bool) -> None:
+def bases(chains: Path, out_dir: Path, config_path: Path | None, pooling: str | None, overwrite: bool) -> None:
     """Measure the chains' power per mode <|X_k|^2> and fit c/(k^2 + m^2) (writes spectrum.json/npz)."""
     from protein_rgdm.basis.stage import run_bases
     from protein_rgdm.config.base import dump_config, load_config
     from protein_rgdm.config.diffusion import BasesConfig
 
-    cfg = load_config(BasesConfig, config, section="bases", overrides={"pooling": pooling})
+    cfg = load_config(BasesConfig, config_path, section="bases", overrides={"pooling": pooling})
     if (out_dir / "spectrum.json").exists() and not overwrite:
         click.echo(f"{out_dir / 'spectrum.json'} exists; skipping (use --overwrite to redo)")
         return
@@ -57,23 +53,17 @@ def schedule() -> None:
 @click.option("--length", "length", type=int, required=True, help="Chain length L (residues).")
 @click.option("--t32", type=int, default=None, help="RG T32 (total steps at L = 32).")
 @click.option("--steps", type=int, default=None, help="Fixed step count (non-RG kinds).")
-@click.option(
-    "--config",
-    "config",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="YAML with a 'diffusion' section; --kind/--t32/--steps override its schedule.",
-)
+@config_option("diffusion")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text")
 @click.option("--plot", "plot", type=click.Path(path_type=Path), default=None, help="Draw ᾱ_k(t) to this PNG.")
-def show(kind, length, t32, steps, config, fmt, plot) -> None:
+def show(kind, length, t32, steps, config_path, fmt, plot) -> None:
     """Print num_steps and the ᾱ table (steps × modes 1..L-1) of a schedule."""
     from protein_rgdm.config.base import load_config
     from protein_rgdm.config.diffusion import DiffusionConfig
     from protein_rgdm.diffusion import Diffusion
     from protein_rgdm.errors import ConfigError, InputError
 
-    base = load_config(DiffusionConfig, config, section="diffusion")
+    base = load_config(DiffusionConfig, config_path, section="diffusion")
     sched = base.schedule.model_dump(exclude_unset=True)
     if kind is not None and kind != base.schedule.kind:
         sched = {}

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import click
 
-__all__ = ["register", "evaluate", "report"]
+from protein_rgdm.cli.app import config_option
+
+__all__ = ["evaluate", "register", "report"]
 
 
 def _single_thread_blas() -> None:
@@ -27,7 +29,7 @@ def _single_thread_blas() -> None:
 @click.option("--references", "-r", "ref_dir", required=True, type=click.Path(path_type=Path),
               help="folder with <id>.pdb|.cif[.gz] references")  # fmt: skip
 @click.option("--out", "-o", required=True, type=click.Path(path_type=Path), help="metrics CSV to write")
-@click.option("--config", "config_path", type=click.Path(path_type=Path), help="YAML; its 'evaluate' section is used")
+@config_option("evaluate")
 @click.option("--mapping", type=click.Path(path_type=Path),
               help="CSV target,model_residue,reference_residue: explicit residue pairs (overrides matching)")  # fmt: skip
 @click.option("--matching", type=click.Choice(["sequence", "numbering"]), help="residue matching [sequence]")
@@ -70,7 +72,7 @@ def evaluate(pred_dir, ref_dir, out, config_path, mapping, matching, min_seq_ide
 @click.command("report")
 @click.argument("metrics_csv", type=click.Path(path_type=Path))
 @click.option("--out", "-o", required=True, type=click.Path(path_type=Path), help="report folder")
-@click.option("--config", "config_path", type=click.Path(path_type=Path), help="YAML; its 'report' section is used")
+@config_option("report")
 @click.option("--title", help="report heading")
 def report(metrics_csv, out, config_path, title) -> None:
     """Markdown + HTML report of METRICS_CSV: aggregate table, per-target table, PNG plots."""

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from protein_rgdm.cli.app import config_option
+
 __all__ = ["predict", "register"]
 
 
@@ -13,7 +15,7 @@ __all__ = ["predict", "register"]
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option("--checkpoint", "-c", required=True, type=click.Path(path_type=Path), help="trained checkpoint (.pt)")
 @click.option("--out-dir", "-o", required=True, type=click.Path(path_type=Path), help="output folder")
-@click.option("--config", "config_path", type=click.Path(path_type=Path), help="YAML; its 'predict' section is used")
+@config_option("predict")
 @click.option("--num-samples", "-n", type=int, help="structures per sequence [5]")
 @click.option("--seed", type=int, help="base seed; per-sample seeds derive from it and are recorded [0]")
 @click.option("--t32", type=int, help="step budget: reverse steps for a 32-residue chain [checkpoint's]")

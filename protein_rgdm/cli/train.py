@@ -6,11 +6,13 @@ import json
 
 import click
 
-__all__ = ["register", "train_command", "embed_command"]
+from protein_rgdm.cli.app import config_option
+
+__all__ = ["embed_command", "register", "train_command"]
 
 
 @click.command("train")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None, help="YAML (section 'train' or whole file).")
+@config_option("train")
 @click.argument("chains", nargs=-1, required=True, type=click.Path(file_okay=False))
 @click.option("--train", "train_csv", required=True, type=click.Path(dir_okay=False), help="Split CSV with a 'name' column.")
 @click.option("--val", "val_csv", default=None, type=click.Path(dir_okay=False), help="Validation split CSV.")
@@ -37,7 +39,7 @@ def train_command(config_path, chains, train_csv, val_csv, out_dir, embeddings, 
 
 
 @click.command("embed")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None, help="YAML (section 'embed' or whole file).")
+@config_option("embed")
 @click.argument("chains", nargs=-1, required=True, type=click.Path(file_okay=False))
 @click.option("--out-dir", required=True, type=click.Path(file_okay=False))
 @click.option("--split", "split_csv", default=None, type=click.Path(dir_okay=False), help="Only the chains named in this CSV.")
