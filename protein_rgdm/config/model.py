@@ -87,6 +87,12 @@ class ModelConfig(StrictModel):
         Gaussian radial basis of the edge length, centres 0 .. rbf_max Å.
     max_offset
         Relative sequence offsets are clipped to ± max_offset and embedded.
+    position_dim
+        Width of the sinusoidal embeddings of each residue's distance (in residues) from the N and from
+        the C terminus, added to the node input (0: none). Lets a residue know where it sits in the chain.
+    global_vectors
+        K pooled per-chain vectors of the global head (:class:`~protein_rgdm.model.global_head.GlobalVectorHead`),
+        in whose frame each residue places part of its output (0: no global head).
     reflection_equivariant
         True: the network is O(3)-equivariant (a mirrored input gives the mirrored output).
         False (default): only SE(3)-equivariant; pseudo-tensors (0o, 1e, 2o) are carried and the
@@ -105,6 +111,8 @@ class ModelConfig(StrictModel):
     num_rbf: int = Field(24, ge=2)
     rbf_max: float = Field(24.0, gt=0)
     max_offset: int = Field(32, ge=1)
+    position_dim: int = Field(16, ge=0)
+    global_vectors: int = Field(4, ge=0)
     time_dim: int = Field(32, ge=2)
     pair_dim: int = Field(16, ge=1)
     edge_hidden: int = Field(64, ge=1)

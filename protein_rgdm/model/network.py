@@ -17,6 +17,7 @@ from protein_rgdm.config.model import ModelConfig
 from protein_rgdm.errors import InputError
 from protein_rgdm.model.embedders import SequenceFeatures, build_embedder
 from protein_rgdm.model.features import GaussianRBF, OffsetEmbedding, mlp, sinusoidal_embedding
+from protein_rgdm.model.global_head import GlobalVectorHead
 from protein_rgdm.model.graph import build_edges
 from protein_rgdm.model.layers import ConvLayer, hidden_irreps
 from protein_rgdm.model.packing import Packing
@@ -39,7 +40,7 @@ class ScoreNetwork(nn.Module):
         self.cfg = cfg
         self.embedder = build_embedder(cfg.embedder)
         ns = cfg.ns
-        self.node_in = mlp(self.embedder.out_dim + 2 * cfg.time_dim, ns, ns)
+        self.node_in = mlp(self.embedder.out_dim + 2 * cfg.time_dim + 2 * cfg.position_dim, ns, ns)
         self.rbf = GaussianRBF(cfg.num_rbf, cfg.rbf_max)
         self.offset = OffsetEmbedding(cfg.max_offset, _OFFSET_DIM)
         self.rel_rbf = GaussianRBF(cfg.num_rbf, 2.5)
@@ -62,6 +63,11 @@ class ScoreNetwork(nn.Module):
         self.centre_coef = nn.Linear(ns, 1)
         self.edge_coef = mlp(cfg.edge_hidden + 2 * ns, cfg.edge_hidden, 1)
         self.log_scale = mlp(2 * cfg.time_dim, cfg.edge_hidden, 1)
+        self.global_head = (
+            GlobalVectorHead(2 * ns, cfg.global_vectors, cfg.edge_hidden, cfg.reflection_equivariant)
+            if cfg.global_vectors
+            else None
+        )
         for lin in (self.centre_coef, self.edge_coef[-1], self.log_scale[-1]):
             nn.init.zeros_(lin.weight)
             nn.init.zeros_(lin.bias)
@@ -102,8 +108,9 @@ class ScoreNetwork(nn.Module):
         Returns
         -------
         (N, 3) tensor in the dtype of ``x``: ``exp(g(t, shell)) · (head(h_i) + a_i (x_i − x̄) +
-        mean_j w_ij (x_j − x_i))`` with invariant a, w, g, so the output can follow the target's scale
-        (which spans orders of magnitude over the diffusion) and the input geometry.
+        mean_j w_ij (x_j − x_i) + Σ_k c_ik V_k [+ cross terms])`` with invariant a, w, g, c, so the output
+        can follow the target's scale (which spans orders of magnitude over the diffusion), the input
+        geometry, and a per-chain frame of pooled vectors V (:class:`GlobalVectorHead`).
         """
         cfg = self.cfg
         src, dst = build_edges(x, packing, cfg.knn, cfg.seq_neighbors)
@@ -128,7 +135,13 @@ class ScoreNetwork(nn.Module):
         edge_attr = self.edge_in(torch.cat(e, dim=-1))
         te = torch.cat([sinusoidal_embedding(t, cfg.time_dim), sinusoidal_embedding(shell, cfg.time_dim)], dim=-1)
         te = te.to(x.dtype)
-        h = self.node_in(torch.cat([features.node.to(x.dtype), te.to(x.dtype)[packing.batch]], dim=-1))
+        node = [features.node.to(x.dtype), te[packing.batch]]
+        if cfg.position_dim:
+            from_n = packing.position.to(x.dtype)
+            from_c = packing.lengths[packing.batch].to(x.dtype) - 1.0 - from_n
+            node += [sinusoidal_embedding(from_n / 1000.0, cfg.position_dim), sinusoidal_embedding(from_c / 1000.0, cfg.position_dim)]
+        h = self.node_in(torch.cat(node, dim=-1))
+        h0 = h
         for conv in self.convs:
             h = conv(h, src, dst, sh, edge_attr, packing.batch, packing.lengths)
         out = self.head(h)
@@ -141,4 +154,6 @@ class ScoreNetwork(nn.Module):
         rel = x.new_zeros(x.shape).index_add_(0, dst, w * vec)
         deg = torch.bincount(dst, minlength=x.shape[0]).clamp(min=1).to(x.dtype)
         out = out + rel / deg[:, None]
+        if self.global_head is not None:
+            out = out + self.global_head(torch.cat([s, h0], dim=-1), centred, packing.batch, packing.lengths, radius)
         return out * torch.exp(self.log_scale(te.to(x.dtype)))[packing.batch]
