@@ -95,13 +95,24 @@ class ColourConfig(StrictModel):
 
 
 class LossConfig(StrictModel):
-    """How RGDM's shell weighting w = √((L+3)/(n_shell+3)) enters.
+    """Per-chain loss weights.
 
-    ``target`` (RGDM): the noise target is multiplied by w, loss weight 1; ``loss``: plain target,
-    per-chain loss weight w²; ``none``: no shell weighting.
+    ``shell_weighting`` — how RGDM's w = √((L+3)/(n_shell+3)) enters: ``target`` (RGDM): the noise
+    target is multiplied by w, loss weight 1; ``loss``: plain target, per-chain loss weight w²;
+    ``none``: no shell weighting.
+
+    ``step_weighting`` — ``prior_error``: each chain's loss is divided by (E_s + floor), E_s being the
+    loss at its step of the prior-only (Gaussian, colour-S) denoiser — Σ_window (1 − ᾱ_k) S_k / n Å² for
+    ``x0``, ᾱ_k (1 − ᾱ_k) S_k (× w² with target shell weighting) for ``noise``, ᾱ_k for ``eps``. Without it
+    the late steps, whose error is large and irreducible (only the coarsest modes are left), dominate the
+    gradient (and its clipping) and the network does not learn the middle of the process. ``none``: off.
+    ``step_weighting_floor`` (units of the loss: Å² for ``x0`` / ``noise``) bounds the weight of the
+    earliest steps, whose E_s is ≈ 0.
     """
 
     shell_weighting: Literal["target", "loss", "none"] = "target"
+    step_weighting: Literal["prior_error", "none"] = "prior_error"
+    step_weighting_floor: float = Field(0.1, gt=0)
 
 
 class DiffusionConfig(StrictModel):
@@ -110,7 +121,7 @@ class DiffusionConfig(StrictModel):
     basis: BasisConfig = BasisConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     colour: ColourConfig = ColourConfig()
-    prediction: Literal["noise", "eps", "x0"] = "noise"
+    prediction: Literal["noise", "eps", "x0"] = "x0"
     loss: LossConfig = LossConfig()
 
 

@@ -8,14 +8,17 @@ Modes with ᾱ = 0 are at the fixed point (outside the active shell) and are pro
 network input; the *window* (0 < ᾱ < 1) is where the network's prediction is used. Prediction
 parametrisations (real space, per-residue vectors; ``U`` = from_modes):
 
-* ``noise`` (default, RGDM): target = w · U(N · window), the colored noise actually added, times
+* ``noise`` (RGDM): target = w · U(N · window), the colored noise actually added, times
   the shell weight w = √((n + 3)/(n_window + 3)) when ``loss.shell_weighting == "target"``.
 * ``eps``: target = U(ε · window), the whitened noise (unit variance per active mode).
-* ``x0``: target = the centred clean coordinates.
+* ``x0`` (default): target = the centred clean coordinates. With ``step_weighting = prior_error`` it
+  learns the middle of the process best (memorisation test: TM 0.99 against 0.96 for ``noise``).
 
 Loss: per chain, the squared error of the window modes of (pred − target), summed over modes and
 coordinates and divided by 3n (a per-coordinate MSE, Å² for ``noise``/``x0``), times the chain's
-weight (w² when ``shell_weighting == "loss"``, else 1), averaged over the batch.
+weight (w² when ``shell_weighting == "loss"``, else 1; divided by E_s + floor when
+``step_weighting == "prior_error"``, E_s being the same loss for the prior-only Gaussian denoiser at
+the chain's step), averaged over the batch.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ __all__ = ["Diffusion"]
 
 _PREDICTIONS = ("noise", "eps", "x0")
 _WEIGHTINGS = ("target", "loss", "none")
+_STEP_WEIGHTINGS = ("prior_error", "none")
 
 
 class Diffusion:
@@ -49,6 +53,9 @@ class Diffusion:
         ``"noise"``, ``"eps"`` or ``"x0"`` (what the network outputs).
     shell_weighting
         ``"target"``, ``"loss"`` or ``"none"`` (where RGDM's √((n+3)/(n_window+3)) goes).
+    step_weighting, step_floor
+        ``"prior_error"``: per-chain loss weight 1 / (E_s + step_floor) (see :meth:`prior_error`);
+        ``"none"``: 1.
     config
         The config it was built from, kept as ``.config`` (so a checkpoint can be re-scheduled).
     """
@@ -58,14 +65,21 @@ class Diffusion:
         basis: ModeBasis,
         schedule: NoiseSchedule,
         colour: NoiseColour,
-        prediction: str = "noise",
+        prediction: str = "x0",
         shell_weighting: str = "target",
         config: DiffusionConfig | None = None,
+        step_weighting: str = "prior_error",
+        step_floor: float = 0.1,
     ) -> None:
         if prediction not in _PREDICTIONS:
             raise ConfigError(f"prediction: must be one of {', '.join(_PREDICTIONS)}, got {prediction!r}")
         if shell_weighting not in _WEIGHTINGS:
             raise ConfigError(f"loss.shell_weighting: must be one of {', '.join(_WEIGHTINGS)}, got {shell_weighting!r}")
+        if step_weighting not in _STEP_WEIGHTINGS:
+            raise ConfigError(f"loss.step_weighting: must be one of {', '.join(_STEP_WEIGHTINGS)}, got {step_weighting!r}")
+        if not step_floor > 0:
+            raise ConfigError(f"loss.step_weighting_floor: must be positive, got {step_floor}")
+        self.step_weighting, self.step_floor = step_weighting, float(step_floor)
         self.basis, self.schedule, self.colour = basis, schedule, colour
         self.prediction, self.shell_weighting = prediction, shell_weighting
         #: The :class:`DiffusionConfig` this was built from (set by :meth:`from_config`), else None.
@@ -82,6 +96,8 @@ class Diffusion:
             prediction=cfg.prediction,
             shell_weighting=cfg.loss.shell_weighting,
             config=cfg,
+            step_weighting=cfg.loss.step_weighting,
+            step_floor=cfg.loss.step_weighting_floor,
         )
 
     # ----- per-length tables ----------------------------------------------------------------
@@ -116,6 +132,24 @@ class Diffusion:
     def shell_weight(self, lengths: torch.Tensor, n_window: torch.Tensor) -> torch.Tensor:
         """RGDM's √((n + 3) / (n_window + 3)), (B,) float."""
         return torch.sqrt((lengths.to(torch.float64) + 3.0) / (n_window.to(torch.float64) + 3.0))
+
+    def prior_error(self, ab: torch.Tensor, power: torch.Tensor, window: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """E_s: the loss of the prior-only Gaussian denoiser, (B,) in the loss's units.
+
+        With the colour S as the prior power of every mode, E[X̃₀ | X̃_t] = √ᾱ X̃_t per mode and its
+        per-coordinate error variance is (1 − ᾱ) S in x0 units; ᾱ (1 − ᾱ) S (× w²) as colored noise;
+        ᾱ as whitened noise. Summed over the window modes and divided by n like :meth:`loss`.
+        ``ab``, ``power``, ``window`` (B, L); ``lengths`` (B,).
+        """
+        if self.prediction == "x0":
+            per_mode = (1.0 - ab) * power
+        elif self.prediction == "noise":
+            per_mode = ab * (1.0 - ab) * power
+            if self.shell_weighting == "target":
+                per_mode = per_mode * (self.shell_weight(lengths, window.sum(1)) ** 2).to(ab.dtype)[:, None]
+        else:
+            per_mode = ab
+        return (per_mode * window.to(ab.dtype)).sum(1) / lengths.to(ab.dtype)
 
     # ----- forward -----------------------------------------------------------------------
     def _check_x0(self, x0: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -195,6 +229,8 @@ class Diffusion:
         else:
             tgt = q["y0"]
         weight = w**2 if self.shell_weighting == "loss" else torch.ones_like(w)
+        if self.step_weighting == "prior_error":
+            weight = weight / (self.prior_error(ab, power, window, lengths) + self.step_floor)
         T = torch.tensor([self.num_steps(n) for n in lengths.tolist()], device=x0.device)
         return TrainingExample(
             x_t=self.basis.from_modes(q["y_t"] * active.unsqueeze(-1).to(x0.dtype), mask),
@@ -269,4 +305,6 @@ class Diffusion:
             "colour": self.colour.describe(),
             "prediction": self.prediction,
             "shell_weighting": self.shell_weighting,
+            "step_weighting": self.step_weighting,
+            "step_weighting_floor": self.step_floor,
         }

@@ -46,7 +46,7 @@ def test_forward_marginals_match_closed_form(kind, colour):
 
 
 def test_training_example_fields_and_rg_projection():
-    diff = _diff("rg")
+    diff = _diff("rg", prediction="noise", loss=LossConfig(step_weighting="none"))  # RGDM's target and weights
     g = torch.Generator().manual_seed(1)
     B, Lmax = 6, 40
     mask = torch.zeros(B, Lmax, dtype=torch.bool)
@@ -99,7 +99,7 @@ def test_translation_invariance_and_determinism():
 @pytest.mark.parametrize("prediction", ["noise", "eps", "x0"])
 @pytest.mark.parametrize("weighting", ["target", "loss", "none"])
 def test_loss_zero_at_target_masked_and_differentiable(prediction, weighting):
-    diff = _diff("rg", prediction=prediction, loss=LossConfig(shell_weighting=weighting))
+    diff = _diff("rg", prediction=prediction, loss=LossConfig(shell_weighting=weighting, step_weighting="none"))
     g = torch.Generator().manual_seed(0)
     mask = torch.ones(4, 30, dtype=torch.bool)
     mask[2, 20:] = False

@@ -126,7 +126,9 @@ def test_clean_estimate_guard_bounds_a_useless_network(kind):
     """A score_fn that always answers 0 makes ε-prediction sampling blow up by 1/√ᾱ; the x̂₀ guard keeps chains
     at the physical scale of the free theory (a 40-residue chain has Rg ≈ 10–20 Å)."""
     colour = "white" if kind == "ddpm" else "free"
-    diff = Diffusion.from_config(DiffusionConfig(schedule=ScheduleConfig(kind=kind), colour=ColourConfig(kind=colour)))
+    diff = Diffusion.from_config(
+        DiffusionConfig(schedule=ScheduleConfig(kind=kind), colour=ColourConfig(kind=colour), prediction="noise")
+    )
     B, L = 16, 40
     mask = torch.ones(B, L, dtype=torch.bool)
 
