@@ -1,11 +1,12 @@
 # bases: the data's power spectrum per mode of the chain basis -> the fitted coloured prior
-# (two numbers, c and m, used by train when its colour kind is 'fitted'). Measured on every
-# featurized chain: the geometry of the test chains enters c and m, never their sequences.
+# (two numbers, c and m, used by train when its colour kind is 'fitted'). Measured on the chains
+# of the train split only: nothing of the validation or test chains enters c and m.
 
 
 rule bases:
     input:
         manifest=f"{RESULTS}/featurize/manifest.csv",
+        train=f"{RESULTS}/splits/train.csv",
         cfg=stage_config("bases"),
     output:
         f"{RESULTS}/bases/spectrum.json",
@@ -21,4 +22,4 @@ rule bases:
     conda:
         CONDA_ENV
     shell:
-        "{params.cli} bases --config {input.cfg} --chains {input.manifest} --out {params.out_dir} --overwrite > {log} 2>&1"
+        "{params.cli} bases --config {input.cfg} --chains {input.manifest} --only {input.train} --out {params.out_dir} --overwrite > {log} 2>&1"

@@ -21,10 +21,19 @@ __all__ = ["bases", "register", "schedule"]
     help="Folder of chain records (*.npz or chains/*.npz) or a manifest (CSV with name/path, or a list).",
 )
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option(
+    "--only",
+    "only",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="CSV whose 'name' column restricts the chains (e.g. splits/train.csv: fit on training chains only).",
+)
 @config_option("bases")
 @click.option("--pooling", type=click.Choice(["pooled", "per_length"]), default=None, help="Override config pooling.")
 @click.option("--overwrite/--no-overwrite", default=False, help="Redo even if spectrum.json exists.")
-def bases(chains: Path, out_dir: Path, config_path: Path | None, pooling: str | None, overwrite: bool) -> None:
+def bases(
+    chains: Path, out_dir: Path, only: Path | None, config_path: Path | None, pooling: str | None, overwrite: bool
+) -> None:
     """Measure the chains' power per mode <|X_k|^2> and fit c/(k^2 + m^2) (writes spectrum.json/npz)."""
     from protein_rgdm.basis.stage import run_bases
     from protein_rgdm.config.base import dump_config, load_config
@@ -34,7 +43,7 @@ def bases(chains: Path, out_dir: Path, config_path: Path | None, pooling: str | 
     if (out_dir / "spectrum.json").exists() and not overwrite:
         click.echo(f"{out_dir / 'spectrum.json'} exists; skipping (use --overwrite to redo)")
         return
-    payload = run_bases(chains, out_dir, cfg)
+    payload = run_bases(chains, out_dir, cfg, only)
     dump_config(cfg, out_dir / "config.yaml", stage="bases")
     fit, ref = payload["fit"], payload["defaults"]
     click.echo(f"chains used: {payload['n_chains']}  skipped: {payload['n_skipped']}")

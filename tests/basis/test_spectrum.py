@@ -120,3 +120,24 @@ def test_bases_cli_bad_input(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert main(["bases", "--chains", str(tmp_path / "empty"), "--out", str(tmp_path / "o")]) == 2
     assert "no chain records" in capsys.readouterr().err
+
+
+def test_bases_only_restricts_the_chains(demo_dir, tmp_path, capsys):
+    """--only keeps the chains named in a CSV (the workflow passes the train split); the fit changes with them."""
+    rows = _records_from_cgdms(demo_dir / "cgdms", tmp_path / "data", limit=40)
+    keep = [r["name"] for r in rows[:15]]
+    (tmp_path / "train.csv").write_text("name,cluster\n" + "".join(f"{n},x\n" for n in keep) + "not_featurized_A,y\n")
+    argv = ["bases", "--chains", str(tmp_path / "data" / "manifest.csv")]
+    assert main(argv + ["--only", str(tmp_path / "train.csv"), "--out", str(tmp_path / "some")]) == 0
+    assert main(argv + ["--out", str(tmp_path / "all")]) == 0
+    some = json.loads((tmp_path / "some" / "spectrum.json").read_text())
+    everything = json.loads((tmp_path / "all" / "spectrum.json").read_text())
+    assert some["n_chains"] == len(keep) and everything["n_chains"] == len(rows)
+    assert some["fit"]["c"] != everything["fit"]["c"]
+    capsys.readouterr()
+    (tmp_path / "other.csv").write_text("name\nnone_of_them_A\n")
+    assert main(argv + ["--only", str(tmp_path / "other.csv"), "--out", str(tmp_path / "o")]) == 2
+    assert "none of its names" in capsys.readouterr().err
+    (tmp_path / "noname.csv").write_text("id\nx\n")
+    assert main(argv + ["--only", str(tmp_path / "noname.csv"), "--out", str(tmp_path / "o")]) == 2
+    assert "'name' column" in capsys.readouterr().err
