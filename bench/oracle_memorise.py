@@ -44,12 +44,12 @@ def main() -> None:
         S = torch.tensor(S)
         T = table.shape[0]
 
-        def neg_log_w(rots, y_t, ab, act):
+        def neg_log_w(rots, y_t, ab, act, S=S, y0=y0):
             var = ((1 - ab).clamp_min(1e-4) * S)[act]  # clean modes: sharp but finite
             pred = torch.einsum("rij,kj->rki", rots, y0[act])
             return 0.5 * (((y_t[act][None] - ab[act].sqrt()[None, :, None] * pred) ** 2).sum(-1) / var).sum(-1)
 
-        def score_fn(x_t, t, shell, mask):
+        def score_fn(x_t, t, shell, mask, T=T, table=table, y0=y0, neg_log_w=neg_log_w):
             out = []
             steps = torch.round(t * T).long() - 1
             for b in range(x_t.shape[0]):

@@ -19,10 +19,9 @@ import torch
 from protein_rgdm.cli.app import main
 from protein_rgdm.config.predict import PredictConfig
 from protein_rgdm.config.train import TrainConfig
-from protein_rgdm.constants import AMINO_ACIDS
 from protein_rgdm.errors import ConfigError
 from protein_rgdm.predict.engine import load_engine
-from protein_rgdm.structure.record import ChainRecord
+from tests.helpers import random_record
 
 SEQS = {"alpha": "MKTAYIAKQRQISFVKSHFS", "beta one": "GSHMLEDPVAGKT"}
 TINY = dict(
@@ -35,16 +34,6 @@ TINY = dict(
     device="cpu",
     num_threads=1,
 )  # fmt: skip
-
-
-def _chain(name: str, L: int, rng: np.random.Generator) -> ChainRecord:
-    """A random-walk Cα chain (3.8 Å bonds) with a random sequence."""
-    steps = rng.normal(size=(L, 3))
-    steps *= 3.8 / np.linalg.norm(steps, axis=1, keepdims=True)
-    seq = "".join(rng.choice(list(AMINO_ACIDS), L))
-    return ChainRecord(
-        name, seq, np.cumsum(steps, 0).astype(np.float32), np.ones(L, bool), np.arange(1, L + 1, dtype=np.int32)
-    )
 
 
 @pytest.fixture(autouse=True)
@@ -65,7 +54,7 @@ def checkpoint(tmp_path_factory) -> Path:
     rng = np.random.default_rng(0)
     names = [f"c{i}_A" for i in range(6)]
     for name in names:
-        _chain(name, int(rng.integers(12, 25)), rng).save(root / "chains" / f"{name}.npz")
+        random_record(name, int(rng.integers(12, 25)), rng).save(root / "chains" / f"{name}.npz")
     (root / "train.csv").write_text("name\n" + "\n".join(names) + "\n")
     threads = torch.get_num_threads()
     try:

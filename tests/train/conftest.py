@@ -9,8 +9,7 @@ import pytest
 import torch
 
 from protein_rgdm.config.train import TrainConfig
-from protein_rgdm.constants import AMINO_ACIDS
-from protein_rgdm.structure.record import ChainRecord
+from tests.helpers import random_record
 
 
 @pytest.fixture(autouse=True)
@@ -19,18 +18,6 @@ def _one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(old)
-
-
-def random_record(name: str, L: int, rng: np.random.Generator, missing: tuple[int, ...] = ()) -> ChainRecord:
-    steps = rng.normal(size=(L, 3))
-    steps *= 3.8 / np.linalg.norm(steps, axis=1, keepdims=True)
-    ca = np.cumsum(steps, 0).astype(np.float32)
-    observed = np.ones(L, bool)
-    observed[list(missing)] = False
-    ca[~observed] = np.nan
-    seq = "".join(rng.choice(list(AMINO_ACIDS), L))
-    nums = np.where(observed, np.arange(1, L + 1), -1).astype(np.int32)
-    return ChainRecord(name, seq, ca, observed, nums)
 
 
 @pytest.fixture
