@@ -13,10 +13,11 @@ from protein_rgdm.basis.factory import build_basis
 from protein_rgdm.basis.spectrum import SpectrumResult, measure_spectrum
 from protein_rgdm.config.diffusion import BasesConfig
 from protein_rgdm.constants import PRIOR_C, PRIOR_MASS
+from protein_rgdm.data.split import load_split
 from protein_rgdm.errors import InputError
 from protein_rgdm.fileio import atomic_path, atomic_write_json, atomic_write_text
 
-__all__ = ["find_chain_files", "read_names", "run_bases", "write_spectrum"]
+__all__ = ["find_chain_files", "run_bases", "write_spectrum"]
 
 
 def find_chain_files(source: str | Path) -> list[Path]:
@@ -51,17 +52,6 @@ def find_chain_files(source: str | Path) -> list[Path]:
     if not files:
         raise InputError(f"{src}: manifest lists no chains")
     return files
-
-
-def read_names(path: str | Path) -> set[str]:
-    """Chain names from the ``name`` column of a CSV (e.g. a split's ``train.csv``)."""
-    src = Path(path)
-    if not src.is_file():
-        raise InputError(f"{src}: --only file not found")
-    rows = list(csv.DictReader(io.StringIO(src.read_text(encoding="utf-8"))))
-    if not rows or "name" not in rows[0]:
-        raise InputError(f"{src}: needs a 'name' column with at least one row")
-    return {r["name"] for r in rows}
 
 
 def _load_all(files: list[Path]) -> Iterator:
@@ -120,7 +110,7 @@ def run_bases(chains: str | Path, out_dir: str | Path, cfg: BasesConfig, only: s
     """
     files = find_chain_files(chains)
     if only is not None:
-        names = read_names(only)
+        names = set(load_split(only))
         files = [f for f in files if f.stem in names]
         if not files:
             raise InputError(f"{only}: none of its names is among the chain records of {chains}")

@@ -22,7 +22,7 @@ from protein_rgdm.config.data import SplitConfig
 from protein_rgdm.errors import InputError, ProteinRGDMError
 from protein_rgdm.fileio import atomic_open
 
-__all__ = ["SPLITS", "assign_splits", "cluster_sequences", "split_manifest"]
+__all__ = ["SPLITS", "assign_splits", "cluster_sequences", "load_split", "split_manifest"]
 
 SPLITS = ("train", "val", "test")
 
@@ -196,3 +196,15 @@ def _write(path: Path, cols: list[str], rows: list[dict]) -> None:
         writer = csv.DictWriter(handle, fieldnames=cols)
         writer.writeheader()
         writer.writerows(rows)
+
+
+def load_split(path: str | Path) -> list[str]:
+    """Chain names from the ``name`` column of a split CSV."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: split file not found")
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames is None or "name" not in reader.fieldnames:
+            raise InputError(f"{path}: split CSV needs a 'name' column (has {reader.fieldnames})")
+        return [row["name"] for row in reader if row["name"]]

@@ -10,7 +10,6 @@ excluded from the loss (``loss_mask`` False).
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -19,6 +18,7 @@ import numpy as np
 import torch
 
 from protein_rgdm.config.train import TrainDataConfig
+from protein_rgdm.data.split import load_split
 from protein_rgdm.errors import InputError
 from protein_rgdm.model.tokens import validate_sequence
 from protein_rgdm.structure.record import ChainRecord
@@ -93,18 +93,6 @@ def prepare_chain(record: ChainRecord, cfg: TrainDataConfig) -> TrainingChain:
     mask = obs[lo:hi].copy()
     ca = _fill_unobserved(record.ca[lo:hi], mask)
     return TrainingChain(record.name, seq, ca.astype(np.float32), mask)
-
-
-def load_split(path: str | Path) -> list[str]:
-    """Chain names from the ``name`` column of a split CSV."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: split file not found")
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames is None or "name" not in reader.fieldnames:
-            raise InputError(f"{path}: split CSV needs a 'name' column (has {reader.fieldnames})")
-        return [row["name"] for row in reader if row["name"]]
 
 
 def index_chain_files(dirs: Iterable[str | Path]) -> dict[str, Path]:
