@@ -12,31 +12,12 @@ import numpy as np
 
 from protein_rgdm.basis.base import ModeBasis
 from protein_rgdm.errors import ConfigError
-from protein_rgdm.schedules.base import NoiseSchedule, check_length
-from protein_rgdm.schedules.rg import RGSchedule
+from protein_rgdm.schedules.steps import ReferenceSchedule
 
-__all__ = ["DDPMSchedule", "StepCount"]
-
-
-class StepCount:
-    """Step count policy shared by the non-RG schedules: a fixed number, or the RG count at ``t32``."""
-
-    def __init__(self, steps: int | None, t32: int = 80) -> None:
-        if steps is not None and steps < 2:
-            raise ConfigError(f"schedule.steps: need at least 2 steps, got {steps}")
-        self.steps = steps
-        self.t32 = t32
-        self._rg = RGSchedule(t32=t32) if steps is None else None
-
-    def __call__(self, basis: ModeBasis, n: int) -> int:
-        n = check_length(n)
-        return self.steps if self._rg is None else self._rg.num_steps(basis, n)
-
-    def describe(self) -> dict:
-        return {"steps": self.steps} if self.steps is not None else {"steps": "rg", "t32": self.t32}
+__all__ = ["DDPMSchedule"]
 
 
-class DDPMSchedule(NoiseSchedule):
+class DDPMSchedule(ReferenceSchedule):
     """Linear-β DDPM in continuous time, identical for all modes."""
 
     kind = "ddpm"
@@ -53,11 +34,8 @@ class DDPMSchedule(NoiseSchedule):
             raise ConfigError(
                 f"schedule.beta_start/beta_end: need 0 < beta_start < beta_end < 1, got {beta_start}, {beta_end}"
             )
-        self.count = StepCount(steps, t32)
+        super().__init__(steps, t32, beta_start, beta_end, reference_steps)
         self.beta_start, self.beta_end, self.reference_steps = beta_start, beta_end, reference_steps
-
-    def num_steps(self, basis: ModeBasis, n: int) -> int:
-        return self.count(basis, n)
 
     def curve(self, T: int) -> np.ndarray:
         """ᾱ at u_s = (s+1)/T, (T,) float64."""

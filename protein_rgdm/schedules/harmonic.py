@@ -10,13 +10,12 @@ from __future__ import annotations
 import numpy as np
 
 from protein_rgdm.basis.base import ModeBasis
-from protein_rgdm.schedules.base import NoiseSchedule, ddpm_reference_snr
-from protein_rgdm.schedules.ddpm import StepCount
+from protein_rgdm.schedules.steps import ReferenceSchedule
 
 __all__ = ["HarmonicSchedule"]
 
 
-class HarmonicSchedule(NoiseSchedule):
+class HarmonicSchedule(ReferenceSchedule):
     """Per-mode exponential decay e^{−λ_k t} on a geometric time grid."""
 
     kind = "harmonic"
@@ -29,11 +28,7 @@ class HarmonicSchedule(NoiseSchedule):
         beta_end: float = 0.02,
         reference_steps: int = 1000,
     ) -> None:
-        self.count = StepCount(steps, t32)
-        self.snr_first, self.snr_final = ddpm_reference_snr(beta_start, beta_end, reference_steps)
-
-    def num_steps(self, basis: ModeBasis, n: int) -> int:
-        return self.count(basis, n)
+        super().__init__(steps, t32, beta_start, beta_end, reference_steps)
 
     def times(self, basis: ModeBasis, n: int) -> np.ndarray:
         """Forward times t_s, (T,) float64, in units of 1/eigenvalue."""

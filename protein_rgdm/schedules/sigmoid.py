@@ -16,13 +16,12 @@ import numpy as np
 
 from protein_rgdm.basis.base import ModeBasis
 from protein_rgdm.errors import ConfigError
-from protein_rgdm.schedules.base import NoiseSchedule, ddpm_reference_snr
-from protein_rgdm.schedules.ddpm import StepCount
+from protein_rgdm.schedules.steps import ReferenceSchedule
 
 __all__ = ["SigmoidSchedule"]
 
 
-class SigmoidSchedule(NoiseSchedule):
+class SigmoidSchedule(ReferenceSchedule):
     """Smooth sigmoid cutoff sweeping from k_max down to k_min on a log scale."""
 
     kind = "sigmoid"
@@ -39,11 +38,7 @@ class SigmoidSchedule(NoiseSchedule):
         if not width > 0:
             raise ConfigError(f"schedule.width: must be positive, got {width}")
         self.width = float(width)
-        self.count = StepCount(steps, t32)
-        self.snr_first, self.snr_final = ddpm_reference_snr(beta_start, beta_end, reference_steps)
-
-    def num_steps(self, basis: ModeBasis, n: int) -> int:
-        return self.count(basis, n)
+        super().__init__(steps, t32, beta_start, beta_end, reference_steps)
 
     def log_snr(self, basis: ModeBasis, n: int) -> np.ndarray:
         """ln SNR[s, j] for modes 1..n-1, (T, n-1) float64 (before the clean / fixed-point clamps)."""

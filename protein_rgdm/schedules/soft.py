@@ -16,13 +16,12 @@ import numpy as np
 
 from protein_rgdm.basis.base import ModeBasis
 from protein_rgdm.errors import ConfigError
-from protein_rgdm.schedules.base import NoiseSchedule, ddpm_reference_snr
-from protein_rgdm.schedules.ddpm import StepCount
+from protein_rgdm.schedules.steps import ReferenceSchedule
 
 __all__ = ["SoftConditioningSchedule"]
 
 
-class SoftConditioningSchedule(NoiseSchedule):
+class SoftConditioningSchedule(ReferenceSchedule):
     """Linear log-SNR per mode with an ordering label and a softness in (0, 1]."""
 
     kind = "soft"
@@ -42,11 +41,7 @@ class SoftConditioningSchedule(NoiseSchedule):
         if ordering not in ("log", "linear"):
             raise ConfigError(f"schedule.ordering: must be 'log' or 'linear', got {ordering!r}")
         self.softness, self.ordering = float(softness), ordering
-        self.count = StepCount(steps, t32)
-        self.snr_first, self.snr_final = ddpm_reference_snr(beta_start, beta_end, reference_steps)
-
-    def num_steps(self, basis: ModeBasis, n: int) -> int:
-        return self.count(basis, n)
+        super().__init__(steps, t32, beta_start, beta_end, reference_steps)
 
     def labels(self, basis: ModeBasis, n: int) -> np.ndarray:
         """Ordering labels l_i of modes 1..n-1, (n-1,) float64 in [0, 1]."""
