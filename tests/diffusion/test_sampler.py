@@ -11,13 +11,7 @@ from protein_rgdm.diffusion import Diffusion, GaussianOracle
 from protein_rgdm.errors import InputError
 from protein_rgdm.schedules import SCHEDULES
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _data_power(diff, seed=0, lo=0.5, hi=2.0):

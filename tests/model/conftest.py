@@ -9,11 +9,8 @@ from protein_rgdm.config.model import ModelConfig
 
 
 @pytest.fixture(autouse=True)
-def _one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+def _one_thread(one_torch_thread):
+    """Every test in this folder runs with one torch thread."""
 
 
 @pytest.fixture

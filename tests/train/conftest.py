@@ -6,18 +6,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from protein_rgdm.config.train import TrainConfig
 from tests.helpers import random_record
 
 
 @pytest.fixture(autouse=True)
-def _one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+def _one_thread(one_torch_thread):
+    """Every test in this folder runs with one torch thread."""
 
 
 @pytest.fixture
