@@ -51,7 +51,12 @@ class GlobalVectorHead(nn.Module):
         self.coef = mlp(ns + n_inv, hidden, num_vectors + len(self.pairs))
         nn.init.zeros_(self.coef[-1].weight)  # starts as no contribution
         nn.init.zeros_(self.coef[-1].bias)
-        self._iu = torch.triu_indices(num_vectors, num_vectors)
+        # index tensors built once (non-persistent buffers: they follow .to(device), stay out of checkpoints)
+        self.register_buffer("_iu", torch.triu_indices(num_vectors, num_vectors), persistent=False)
+        pair_ix = torch.tensor(self.pairs, dtype=torch.long).reshape(-1, 2).T
+        triple_ix = torch.tensor(self.triples, dtype=torch.long).reshape(-1, 3).T
+        self.register_buffer("_pair_ix", pair_ix, persistent=False)
+        self.register_buffer("_triple_ix", triple_ix, persistent=False)
 
     def forward(
         self, s: torch.Tensor, centred: torch.Tensor, batch: torch.Tensor, lengths: torch.Tensor, radius: torch.Tensor
@@ -67,9 +72,10 @@ class GlobalVectorHead(nn.Module):
         inv = [gram[:, self._iu[0], self._iu[1]], torch.log(r)]
         vectors = [V]
         if self.triples:
-            i, j, k = (torch.tensor(ix, device=s.device) for ix in zip(*self.triples))
+            i, j, k = self._triple_ix
             inv.append(torch.linalg.det(torch.stack([V[:, i], V[:, j], V[:, k]], dim=-2)) / r**3)
-            p, q = (torch.tensor(ix, device=s.device) for ix in zip(*self.pairs))
+        if self.pairs:
+            p, q = self._pair_ix
             vectors.append(torch.cross(V[:, p], V[:, q], dim=-1) / r[:, :, None])
         W = torch.cat(vectors, dim=1)  # (B, K + pairs, 3)
         c = self.coef(torch.cat([s, torch.cat(inv, dim=-1)[batch]], dim=-1))  # (N, K + pairs)

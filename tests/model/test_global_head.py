@@ -45,6 +45,17 @@ def test_rotation_translation_equivariance(reflection):
     assert out.abs().mean() > 1e-2
 
 
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_few_vectors_are_equivariant(k):
+    """K < 3 has no triple products; K = 2 still has a cross product in SE(3) mode (checked with K = 1, 2, 3)."""
+    head = _head(False, k=k)
+    s, x, batch, lengths = _inputs()
+    R = o3.rand_matrix(dtype=torch.float64)
+    out = _run(head, s, x, batch, lengths)
+    assert torch.allclose(_run(head, s, x @ R.T, batch, lengths), out @ R.T, atol=1e-10)
+    assert out.abs().mean() > 1e-3
+
+
 def test_parity_follows_the_setting():
     s, x, batch, lengths = _inputs()
     a, b = (_run(_head(True), s, y, batch, lengths) for y in (x, -x))
