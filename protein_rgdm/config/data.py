@@ -71,6 +71,19 @@ class DateWindow(StrictModel):
     end: _dt.date | None = None
 
 
+class FixedSplit(StrictModel):
+    """Chains whose split a table already decides, e.g. a data set's own held-out chains.
+
+    ``splits`` maps a value of ``column`` to one of our splits (``{val: test}``: the table's
+    validation chains become our test set); rows with other values are split as usual.
+    """
+
+    table: str
+    column: str = "split"
+    name_column: str = "name"
+    splits: dict[str, Literal["train", "val", "test"]] = Field(min_length=1)
+
+
 class SplitConfig(StrictModel):
     """Manifest → ``splits/{train,val,test}.csv`` by sequence-identity clusters and/or release dates."""
 
@@ -84,9 +97,14 @@ class SplitConfig(StrictModel):
     cov_mode: int = Field(0, ge=0, le=5)
     threads: int = Field(1, ge=1)
     cluster_steps: int = Field(3, ge=1, le=10)
+    #: Chains placed by a table before the others are dealt (``cluster`` mode only); the fractions
+    #: then apply to the remaining chains.
+    fixed: FixedSplit | None = None
 
     @model_validator(mode="after")
     def _check(self) -> SplitConfig:
+        if self.fixed is not None and self.mode != "cluster":
+            raise ValueError(f"'fixed' works with mode 'cluster' only (mode is {self.mode!r})")
         if self.mode == "cluster":
             total = sum(self.fractions.values())
             if abs(total - 1.0) > 1e-6 or any(v < 0 for v in self.fractions.values()):

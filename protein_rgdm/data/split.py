@@ -1,7 +1,8 @@
 """split: manifest → ``splits/{train,val,test}.csv`` by sequence-identity clusters and release dates.
 
 Clusters come from ``mmseqs easy-cluster`` (Debian package ``mmseqs2``). A cluster never straddles
-two splits: in ``cluster`` mode whole clusters are dealt to the splits; in ``date_cluster`` mode
+two splits: in ``cluster`` mode whole clusters are dealt to the splits (after the chains a ``fixed``
+table places, whose clusters follow them); in ``date_cluster`` mode
 chains are placed by release-date window and then any val/test chain whose cluster already has a
 member in an earlier split (train, then val) is dropped to ``splits/dropped.csv``.
 """
@@ -18,11 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from protein_rgdm.config.data import SplitConfig
+from protein_rgdm.config.data import FixedSplit, SplitConfig
 from protein_rgdm.errors import InputError, ProteinRGDMError
 from protein_rgdm.fileio import atomic_open
 
-__all__ = ["SPLITS", "assign_splits", "cluster_sequences", "load_split", "split_manifest"]
+__all__ = ["SPLITS", "assign_splits", "cluster_sequences", "load_fixed", "load_split", "split_manifest"]
 
 SPLITS = ("train", "val", "test")
 
@@ -80,13 +81,64 @@ def _date(value: Any) -> _dt.date | None:
         return None
 
 
+def load_fixed(cfg: FixedSplit) -> dict[str, str]:
+    """Name → our split for the rows of ``cfg.table`` whose ``cfg.column`` value ``cfg.splits`` maps.
+
+    Raises
+    ------
+    InputError
+        Missing table or columns (naming the file and column).
+    """
+    path = Path(cfg.table)
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            missing = {cfg.name_column, cfg.column} - set(reader.fieldnames or [])
+            if missing:
+                raise InputError(f"{path}: split.fixed table lacks column(s) {sorted(missing)}")
+            return {
+                row[cfg.name_column]: cfg.splits[row[cfg.column]]
+                for row in reader
+                if row[cfg.column] in cfg.splits and row[cfg.name_column]
+            }
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read split.fixed table ({exc})") from None
+
+
+def _place_fixed(
+    names: list[str], clusters: dict[str, str], fixed: dict[str, str]
+) -> tuple[dict[str, str], list[dict]]:
+    """Fixed chains keep their split; the other members of their clusters follow them.
+
+    A cluster holding fixed chains of several splits follows the latest of them (test after val
+    after train), and its fixed chains of earlier splits are dropped, so no cluster straddles.
+    """
+    latest: dict[str, int] = {}
+    for n in names:
+        if n in fixed:
+            latest[clusters[n]] = max(latest.get(clusters[n], -1), SPLITS.index(fixed[n]))
+    assign: dict[str, str] = {}
+    dropped: list[dict] = []
+    for n in names:
+        split = latest.get(clusters[n])
+        if split is None:
+            continue
+        if n in fixed and SPLITS.index(fixed[n]) < split:
+            dropped.append({"name": n, "reason": f"fixed to {fixed[n]}, but cluster {clusters[n]} is in {SPLITS[split]}"})
+        else:
+            assign[n] = SPLITS[split]
+    return assign, dropped
+
+
 def assign_splits(
-    rows: list[dict[str, Any]], clusters: dict[str, str], cfg: SplitConfig
+    rows: list[dict[str, Any]], clusters: dict[str, str], cfg: SplitConfig, fixed: dict[str, str] | None = None
 ) -> tuple[dict[str, str], list[dict]]:
     """Name → split, plus dropped rows (name, reason).
 
-    ``cluster`` mode: clusters are shuffled with ``np.random.default_rng(cfg.seed)`` and dealt
-    greedily so each split's chain count approaches ``fractions``. ``date`` / ``date_cluster``:
+    ``cluster`` mode: the ``fixed`` chains (name → split, from ``cfg.fixed``) and their clusters
+    are placed first (:func:`_place_fixed`); the other clusters are shuffled with
+    ``np.random.default_rng(cfg.seed)`` and dealt greedily so each split's count among them
+    approaches ``fractions``. ``date`` / ``date_cluster``:
     the first window (train, val, test order) holding a chain's release date decides; chains with
     no date or in no window are dropped; ``date_cluster`` also drops val/test chains whose cluster
     reached an earlier split.
@@ -95,12 +147,15 @@ def assign_splits(
     assign: dict[str, str] = {}
     dropped: list[dict] = []
     if cfg.mode == "cluster":
+        assign, dropped = _place_fixed(names, clusters, fixed or {})
+        placed = set(assign) | {d["name"] for d in dropped}
         members: dict[str, list[str]] = {}
         for n in names:
-            members.setdefault(clusters[n], []).append(n)
+            if n not in placed:
+                members.setdefault(clusters[n], []).append(n)
         reps = sorted(members)
         order = np.random.default_rng(cfg.seed).permutation(len(reps))
-        total = len(names)
+        total = sum(len(group) for group in members.values())
         counts = {s: 0 for s in SPLITS}
         for i in order:
             group = members[reps[i]]
@@ -172,7 +227,8 @@ def split_manifest(manifest: str | Path, out_dir: str | Path, cfg: SplitConfig) 
             threads=cfg.threads,
             cluster_steps=cfg.cluster_steps,
         )
-    assign, dropped = assign_splits(rows, clusters, cfg)
+    fixed = load_fixed(cfg.fixed) if cfg.fixed is not None else None
+    assign, dropped = assign_splits(rows, clusters, cfg, fixed)
     out = Path(out_dir)
     result: dict[str, list[dict[str, Any]]] = {s: [] for s in SPLITS}
     for r in rows:

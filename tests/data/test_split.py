@@ -110,3 +110,43 @@ def test_bad_manifest(tmp_path):
     path.write_text("name\na\n")
     with pytest.raises(ProteinRGDMError, match="seqres"):
         split_manifest(path, tmp_path / "s", SplitConfig())
+
+
+def test_fixed_chains_keep_their_split_and_pull_their_clusters():
+    rows = [{"name": f"c{i}"} for i in range(40)]
+    clusters = {f"c{i}": f"c{i - i % 4}" for i in range(40)}  # clusters of 4: c0..c3, c4..c7, ...
+    fixed = {"c1": "test", "c9": "test", "c13": "val", "c14": "test", "c20": "train"}
+    cfg = SplitConfig(fractions={"train": 0.75, "val": 0.25}, seed=2)
+    assign, dropped = assign_splits(rows, clusters, cfg, fixed)
+    # fixed chains keep their split; their cluster-mates follow them
+    assert all(assign[f"c{i}"] == "test" for i in (0, 1, 2, 3, 8, 9, 10, 11))
+    assert all(assign[f"c{i}"] == "train" for i in (20, 21, 22, 23))
+    # c13 (val) shares a cluster with c14 (test): the cluster goes to test and c13 is dropped
+    assert [d["name"] for d in dropped] == ["c13"] and "test" in dropped[0]["reason"]
+    assert all(assign[f"c{i}"] == "test" for i in (12, 14, 15))
+    # the 24 free chains (6 clusters) are dealt by the fractions, never to test
+    free = [n for n in assign if clusters[n] not in {"c0", "c8", "c12", "c20"}]
+    assert len(free) == 24 and {assign[n] for n in free} == {"train", "val"}
+    # fractions of the 24 free chains (18 train): within one cluster of it; over all 40 chains all would be train
+    assert abs(sum(assign[n] == "train" for n in free) - 18) <= 2
+    for rep in set(clusters.values()):
+        assert len({assign[n] for n, c in clusters.items() if c == rep and n in assign}) == 1
+    # without fixed chains the same config deals every cluster by the fractions
+    plain, _ = assign_splits(rows, clusters, cfg)
+    assert set(plain.values()) == {"train", "val"}
+
+
+def test_fixed_table_read_and_errors(tmp_path):
+    from protein_rgdm.config.data import FixedSplit
+    from protein_rgdm.data.split import load_fixed
+    from protein_rgdm.errors import InputError
+
+    table = tmp_path / "chains.csv"
+    table.write_text("\ufeffname,split\na,train\nb,val\nc,val\n")
+    assert load_fixed(FixedSplit(table=str(table), splits={"val": "test"})) == {"b": "test", "c": "test"}
+    with pytest.raises(InputError, match="lacks column"):
+        load_fixed(FixedSplit(table=str(table), column="fold", splits={"val": "test"}))
+    with pytest.raises(InputError, match="nowhere.csv"):
+        load_fixed(FixedSplit(table=str(tmp_path / "nowhere.csv"), splits={"val": "test"}))
+    with pytest.raises(ValueError, match="mode 'cluster' only"):
+        SplitConfig(mode="date", windows={"train": {}}, fixed={"table": str(table), "splits": {"val": "test"}})
