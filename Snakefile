@@ -1,4 +1,5 @@
-# protein_rgdm workflow: fetch -> featurize -> split -> embed -> bases -> train -> predict -> evaluate -> report
+# protein_rgdm workflow: fetch -> featurize -> split -> embed -> bases -> train -> (per target set)
+# targets -> predict -> evaluate -> report
 #
 #   snakemake --cores 2 --configfile configs/demo.yaml --rerun-incomplete      (the demo; also the default)
 #   snakemake --cores 8 --configfile configs/cameo2022.yaml --config checkpoint=path/to/ckpt.pt
@@ -24,11 +25,14 @@ include: "workflows/common.smk"
 
 wildcard_constraints:
     stage=r"[a-z]+",
+    tset=r"[A-Za-z0-9_-]+",
 
 
 localrules:
     all,
     stage_config,
+    report_config,
+    select_targets,
 
 
 
@@ -39,6 +43,7 @@ include: "workflows/split.smk"
 include: "workflows/embed.smk"
 include: "workflows/bases.smk"
 include: "workflows/train.smk"
+include: "workflows/targets.smk"
 include: "workflows/predict.smk"
 include: "workflows/evaluate.smk"
 include: "workflows/report.smk"

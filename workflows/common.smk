@@ -10,7 +10,7 @@ RUN = config["run"]
 RESULTS = f"results/{RUN}"
 LOGS = f"logs/{RUN}"
 CHECKPOINT_GIVEN = config.get("checkpoint") is not None
-TARGETS = config.get("targets", {})
+TARGET_SETS = config.get("targets") or {}
 CONDA_ENV = "envs/protein-rgdm.yaml"
 # The CLI: $PROTEIN_RGDM, else the one installed beside the Python running snakemake (so
 # `.venv/bin/snakemake` works without activating .venv), else `protein-rgdm` from PATH.
@@ -51,10 +51,14 @@ def checkpoint_path():
 
 
 def final_outputs():
-    """The targets of the default target: the report when evaluating, else the prediction summary."""
-    if TARGETS.get("evaluate", True):
-        return [f"{RESULTS}/report/report.md"]
-    return [f"{RESULTS}/predict/summary.csv"]
+    """The targets of the default target: per target set, its report when evaluated, else its prediction summary."""
+    outs = []
+    for name, tset in TARGET_SETS.items():
+        if tset.get("evaluate", True):
+            outs.append(f"{RESULTS}/report/{name}/report.md")
+        else:
+            outs.append(f"{RESULTS}/predict/{name}/summary.csv")
+    return outs
 
 
 def train_launcher(wildcards, resources):
@@ -66,6 +70,32 @@ def train_launcher(wildcards, resources):
     return PRGDM
 
 
-def target_sequences():
-    """The sequences predict reads: targets.sequences, or the split stage's table named by targets.split."""
-    return TARGETS.get("sequences") or f"{RESULTS}/splits/{TARGETS.get('split', 'test')}.csv"
+def target_set(wildcards):
+    """The config entry of the target set named by the ``tset`` wildcard."""
+    return TARGET_SETS[wildcards.tset]
+
+
+def target_source(wildcards):
+    """The sequences a target set selects from: its ``sequences`` file, or the split table named by ``split``."""
+    tset = target_set(wildcards)
+    return tset.get("sequences") or f"{RESULTS}/splits/{tset.get('split', 'test')}.csv"
+
+
+def target_references(wildcards):
+    """The reference structure folder of a target set."""
+    return target_set(wildcards)["references"]
+
+
+def length_options(wildcards):
+    """``--min-length`` / ``--max-length`` of ``protein-rgdm targets`` for a target set."""
+    tset = target_set(wildcards)
+    opts = [f"--{key.replace('_', '-')} {int(tset[key])}" for key in ("min_length", "max_length") if tset.get(key)]
+    return " ".join(opts)
+
+
+def report_section(wildcards):
+    """The ``report`` section with the target set's own ``report`` keys (title, published) on top."""
+    section = dict(config.get("report") or {})
+    section.update(target_set(wildcards).get("report") or {})
+    section.setdefault("title", f"{RUN}: {wildcards.tset}")
+    return section

@@ -1,15 +1,15 @@
-# evaluate: RMSD / TM / GDT / lDDT of every predicted sample against its reference.
+# evaluate: RMSD / TM / GDT / lDDT of every predicted sample of a target set against its reference.
 
 
 rule evaluate:
     input:
-        summary=f"{RESULTS}/predict/summary.csv",
-        references=TARGETS.get("references") or [],
+        summary=f"{RESULTS}/predict/{{tset}}/summary.csv",
+        references=target_references,
         cfg=stage_config("evaluate"),
     output:
-        f"{RESULTS}/evaluate/metrics.csv",
+        f"{RESULTS}/evaluate/{{tset}}/metrics.csv",
     log:
-        f"{LOGS}/evaluate.log",
+        f"{LOGS}/evaluate/{{tset}}.log",
     params:
         cli=PRGDM,
         predictions=lambda wc, input: os.path.join(os.path.dirname(input.summary), "predictions"),

@@ -1,16 +1,16 @@
-# predict: N samples per target sequence from the checkpoint (trained here or given in the config).
+# predict: N samples per sequence of each target set from the checkpoint (trained here or given in the config).
 
 
 rule predict:
     input:
-        sequences=target_sequences(),
+        sequences=f"{RESULTS}/targets/{{tset}}.csv",
         checkpoint=checkpoint_path(),
         cfg=stage_config("predict"),
     output:
-        summary=f"{RESULTS}/predict/summary.csv",
-        failed=f"{RESULTS}/predict/failed.tsv",
+        summary=f"{RESULTS}/predict/{{tset}}/summary.csv",
+        failed=f"{RESULTS}/predict/{{tset}}/failed.tsv",
     log:
-        f"{LOGS}/predict.log",
+        f"{LOGS}/predict/{{tset}}.log",
     params:
         cli=PRGDM,
         env=thread_env,

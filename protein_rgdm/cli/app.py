@@ -41,6 +41,7 @@ _COMMAND_MODULES = (
     "protein_rgdm.cli.diffusion",
     "protein_rgdm.cli.train",
     "protein_rgdm.cli.predict",
+    "protein_rgdm.cli.targets",
     "protein_rgdm.cli.evaluate",
 )
 

@@ -90,14 +90,33 @@ def check_workflow_config(config: dict[str, Any], source: str = "workflow config
     else:
         if not Path(config["checkpoint"]).is_file():
             raise ConfigError(f"{source}: key 'checkpoint': file not found: {config['checkpoint']}")
-    for key in ("sequences", "references"):
-        value = targets.get(key)
+    if not isinstance(targets, dict) or not targets:
+        raise ConfigError(f"{source}: key 'targets': name at least one target set (e.g. targets: {{test: {{split: test}}}})")
+    report_cls = stage_model("report")
+    for name, tset in targets.items():
+        _check_target_set(config, source, name, tset or {}, report_cls)
+
+
+def _check_target_set(config: dict[str, Any], source: str, name: str, tset: dict[str, Any], report_cls) -> None:
+    """Files, length bounds and report keys of one target set; raise ``ConfigError`` naming ``targets.<name>.<key>``."""
+    key = f"targets.{name}"
+    for field in ("sequences", "references"):
+        value = tset.get(field)
         if value is not None and not Path(value).exists():
-            raise ConfigError(f"{source}: key 'targets.{key}': not found: {value}")
-    if targets.get("evaluate", True) and targets.get("references") is None:
-        raise ConfigError(f"{source}: key 'targets.references' is required when 'targets.evaluate' is true")
-    if not _needs_training(config) and targets.get("sequences") is None:
-        raise ConfigError(f"{source}: key 'targets.sequences' is required with a given checkpoint (no split is made)")
+            raise ConfigError(f"{source}: key '{key}.{field}': not found: {value}")
+    if tset.get("evaluate", True) and tset.get("references") is None:
+        raise ConfigError(f"{source}: key '{key}.references' is required when '{key}.evaluate' is true")
+    if not _needs_training(config) and tset.get("sequences") is None:
+        raise ConfigError(f"{source}: key '{key}.sequences' is required with a given checkpoint (no split is made)")
+    lo, hi = tset.get("min_length"), tset.get("max_length")
+    if lo is not None and hi is not None and lo > hi:
+        raise ConfigError(f"{source}: key '{key}': min_length {lo} > max_length {hi}")
+    if report_cls is not None:
+        merged = {**(config.get("report") or {}), **(tset.get("report") or {})}
+        try:
+            report_cls.model_validate(merged)
+        except ValidationError as exc:
+            raise ConfigError(format_validation_error(exc, f"{source} [{key}.report]")) from None
 
 
 def write_stage_config(path: str | Path, stage: str, section: dict[str, Any] | None) -> None:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-STAGES = ("fetch", "featurize", "split", "embed", "bases", "train", "predict", "evaluate", "report")
+STAGES = ("fetch", "featurize", "split", "embed", "bases", "train")  # logs/tiny/<stage>.log
+SET_STAGES = ("targets", "predict", "evaluate", "report")  # logs/tiny/<stage>/test.log: one per target set
 METRICS = (("tm", 3, max), ("rmsd", 2, min), ("gdt_ts", 3, max), ("gdt_ha", 3, max), ("lddt", 3, max))
 
 
@@ -66,14 +67,16 @@ def test_tiny_workflow_end_to_end(workdir: Path, smk):
     expected = (
         "raw/fetch_manifest.csv", "featurize/manifest.csv", "featurize/rejected.csv", "splits/train.csv",
         "splits/val.csv", "splits/test.csv", "embeddings/manifest.csv", "bases/spectrum.json", "train/checkpoint.pt",
-        "train/losses.csv", "predict/summary.csv", "predict/failed.tsv", "evaluate/metrics.csv", "report/report.md",
-        "report/report.html", "report/aggregate.csv", "report/tm_distribution.png", "report/rmsd_vs_length.png",
-        "report/first_vs_best.png",
+        "train/losses.csv", "targets/test.csv", "predict/test/summary.csv", "predict/test/failed.tsv",
+        "evaluate/test/metrics.csv", "report/test/report.md", "report/test/report.html", "report/test/aggregate.csv",
+        "report/test/tm_distribution.png", "report/test/rmsd_vs_length.png", "report/test/first_vs_best.png",
     )  # fmt: skip
     for rel in expected:
         assert (res / rel).is_file() and (res / rel).stat().st_size > 0, rel
     for stage in STAGES:
         assert (workdir / "logs" / "tiny" / f"{stage}.log").is_file(), stage
+    for stage in SET_STAGES:
+        assert (workdir / "logs" / "tiny" / stage / "test.log").is_file(), stage
 
     # Data stages: ten chains fetched and featurized, split three ways without overlap.
     assert len(_rows(res / "raw/fetch_manifest.csv")) == 10
@@ -90,22 +93,25 @@ def test_tiny_workflow_end_to_end(workdir: Path, smk):
     assert int(read_checkpoint(res / "train/checkpoint.pt")["step"]) == 6
     assert len(_rows(res / "train/losses.csv")) >= 1
 
+    # Target selection: the test split's chains, as id,sequence.
+    assert {r["id"] for r in _rows(res / "targets/test.csv")} == set(splits["test"])
+
     # Prediction: two samples of every test chain, PDB + mmCIF, each with its JSON.
     from biotite.structure.io import load_structure
 
     seqres = {r["name"]: r["seqres"] for r in _rows(res / "splits/test.csv")}
-    summary = _rows(res / "predict/summary.csv")
+    summary = _rows(res / "predict/test/summary.csv")
     assert {r["id"] for r in summary} == set(splits["test"]) and len(summary) == 2 * len(splits["test"])
-    assert _rows(res / "predict/failed.tsv", "\t") == []
+    assert _rows(res / "predict/test/failed.tsv", "\t") == []
     for row in summary:
-        path = res / "predict" / row["path"]
+        path = res / "predict" / "test" / row["path"]
         for suffix in (".pdb", ".cif"):
             assert len(load_structure(path.with_suffix(suffix))) == len(seqres[row["id"]])
         info = json.loads(path.with_suffix(".json").read_text())
         assert info["sequence"] == seqres[row["id"]] and info["schedule"]["t32"] == 8
 
     # Evaluation: one row per sample although each sample has two files; every row scored.
-    metrics = _rows(res / "evaluate/metrics.csv")
+    metrics = _rows(res / "evaluate/test/metrics.csv")
     assert len(metrics) == len(summary) and all(not r["error"] for r in metrics)
     assert {r["model"] for r in metrics} == {Path(r["path"]).name for r in summary}
     for r in metrics:
@@ -113,7 +119,7 @@ def test_tiny_workflow_end_to_end(workdir: Path, smk):
 
     # Report: its numbers are what metrics.csv gives when recomputed here.
     want = _recompute(metrics)
-    table = _report_table((res / "report/report.md").read_text())
+    table = _report_table((res / "report/test/report.md").read_text())
     assert set(table) == set(want)
     for agg, cells in table.items():
         assert int(cells[0]) == len(splits["test"])
@@ -122,7 +128,7 @@ def test_tiny_workflow_end_to_end(workdir: Path, smk):
             # printed rounded to `digits`: within half a unit of the last digit of the recomputed value
             assert abs(mean - want[agg][name][0]) <= 0.5 * 10**-digits + 1e-9, (agg, name, mean, want[agg][name])
             assert abs(median - want[agg][name][1]) <= 0.5 * 10**-digits + 1e-9, (agg, name, median, want[agg][name])
-    for row in _rows(res / "report/aggregate.csv"):
+    for row in _rows(res / "report/test/aggregate.csv"):
         for name, _, _ in METRICS:
             assert float(row[f"{name}_mean"]) == pytest.approx(want[row["aggregation"]][name][0], rel=1e-4)
             assert float(row[f"{name}_median"]) == pytest.approx(want[row["aggregation"]][name][1], rel=1e-4)

@@ -40,9 +40,10 @@ def test_demo_is_the_default_and_runs_every_stage(workdir: Path, smk):
     out = smk(workdir, "-n")
     assert out.returncode == 0, out.stderr
     jobs = _jobs(out.stdout)
-    for rule in ("fetch", "featurize", "split", "embed", "bases", "train", "predict", "evaluate", "report"):
+    for rule in ("fetch", "featurize", "split", "embed", "bases", "train", "select_targets", "predict", "evaluate",
+                 "report"):  # fmt: skip
         assert jobs.get(rule) == 1, jobs
-    assert "results/demo/report/report.md" in out.stdout
+    assert "results/demo/report/test/report.md" in out.stdout
 
 
 def test_pdb_config_dry_run(workdir: Path, smk):
@@ -60,14 +61,43 @@ def test_cameo_config_dry_run_uses_the_given_checkpoint(workdir: Path, tmp_path:
     ckpt.write_bytes(b"not read in a dry run")
     shared = REPO.parent / "shared" / "data" / "eigenfold"
     if shared.is_dir():  # the config's own ../shared/data paths, seen from the scratch folder
-        targets = {"sequences": str(shared / "splits" / "cameo2022.csv"), "references": str(shared / "structures")}
+        paths = {"sequences": str(shared / "splits" / "cameo2022.csv"), "references": str(shared / "structures")}
     else:  # the bundled subset of the same files
-        targets = {"sequences": "data/demo/cameo2022/cameo2022.csv", "references": "data/demo/cameo2022/structures"}
-    extra = _overrides(workdir, {"checkpoint": str(ckpt), "targets": targets})
+        paths = {"sequences": "data/demo/cameo2022/cameo2022.csv", "references": "data/demo/cameo2022/structures"}
+    extra = _overrides(workdir, {"checkpoint": str(ckpt), "targets": {"cameo2022": paths}})
     out = smk(workdir, "-n", "--configfile", "configs/cameo2022.yaml", extra)
     assert out.returncode == 0, out.stderr
-    assert set(_jobs(out.stdout)) == {"stage_config", "predict", "evaluate", "report", "all"}
+    assert set(_jobs(out.stdout)) == {
+        "stage_config", "report_config", "select_targets", "predict", "evaluate", "report", "all"
+    }  # fmt: skip
     assert str(ckpt) in out.stdout
+
+
+def test_cgdms_config_runs_two_target_sets(workdir: Path, smk):
+    shared = REPO.parent / "shared" / "data"
+    if not (shared / "cgdms" / "chains.csv").is_file() or not (shared / "eigenfold").is_dir():
+        pytest.skip("../shared/data not present")
+    cgdms, eigenfold = shared / "cgdms", shared / "eigenfold"
+    paths = {  # the config's ../shared/data paths, seen from the scratch folder
+        "data": {"ids": str(cgdms / "chains.csv")},
+        "fetch": {"local_dir": str(cgdms / "structures")},
+        "featurize": {"metadata": [str(cgdms / "chains.csv")]},
+        "split": {"fixed": {"table": str(cgdms / "chains.csv"), "column": "split", "splits": {"val": "test"}}},
+        "targets": {
+            "heldout": {"split": "test", "references": str(cgdms / "structures")},
+            "cameo100": {"sequences": str(eigenfold / "splits" / "cameo2022.csv"),
+                         "references": str(eigenfold / "structures"), "max_length": 100},
+        },
+    }  # fmt: skip
+    out = smk(workdir, "-n", "-p", "--configfile", "configs/cgdms.yaml", _overrides(workdir, paths))
+    assert out.returncode == 0, out.stderr
+    jobs = _jobs(out.stdout)
+    assert jobs["train"] == 1 and jobs["split"] == 1
+    for rule in ("select_targets", "predict", "evaluate", "report", "report_config"):
+        assert jobs[rule] == 2, jobs
+    for name in ("heldout", "cameo100"):
+        assert f"results/cgdms/report/{name}/report.md" in out.stdout
+    assert "--max-length 100" in out.stdout
 
 
 BAD_CONFIGS = [
@@ -75,9 +105,13 @@ BAD_CONFIGS = [
     ({"data": {"ids": str(FIXTURES / "empty_ids.txt")}}, "lists no ids"),
     ({"predict": {"num_samples": 0}}, "[predict]: invalid config: key 'num_samples'"),
     ({"predict": {"bogus": 1}}, "unknown key 'bogus'"),
-    ({"targets": {"references": "nowhere/"}}, "key 'targets.references': not found"),
+    ({"targets": {"test": {"references": "nowhere/"}}}, "key 'targets.test.references': not found"),
+    ({"targets": {"test": {"split": "test"}}}, "key 'targets.test.references' is required"),
+    ({"targets": {"x": {"references": "data", "min_length": 50, "max_length": 20}}}, "'targets.x': min_length 50 >"),
+    ({"targets": {"x": {"references": "data", "report": {"titel": "a"}}}}, "[targets.x.report]"),
     ({"checkpoint": "missing.pt"}, "key 'checkpoint': file not found"),
-    ({"checkpoint": str(FIXTURES / "pdb_ids.txt"), "targets": {"sequences": None}}, "'targets.sequences' is required"),
+    ({"checkpoint": str(FIXTURES / "pdb_ids.txt"), "targets": {"test": {"sequences": None, "evaluate": False}}},
+     "'targets.test.sequences' is required"),
 ]
 
 
@@ -89,7 +123,7 @@ def test_config_checks_name_the_key(override: dict, message: str, monkeypatch):
     monkeypatch.chdir(REPO)
     config = yaml.safe_load((REPO / "configs/demo.yaml").read_text())
     for key, value in override.items():
-        config[key] = {**config[key], **value} if isinstance(value, dict) and key in config else value
+        config[key] = {**config[key], **value} if isinstance(value, dict) and key in config and key != "targets" else value
     with pytest.raises(ConfigError) as err:
         check_workflow_config(config)
     assert message in str(err.value)
