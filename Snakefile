@@ -26,6 +26,8 @@ include: "workflows/common.smk"
 wildcard_constraints:
     stage=r"[a-z]+",
     tset=r"[A-Za-z0-9_-]+",
+    variant=r"[A-Za-z0-9_-]+",
+    steps=r"full|[0-9]+",
 
 
 localrules:
@@ -33,6 +35,8 @@ localrules:
     stage_config,
     report_config,
     select_targets,
+    ablation_train_config,
+    ablation_predict_config,
 
 
 
@@ -47,6 +51,7 @@ include: "workflows/targets.smk"
 include: "workflows/predict.smk"
 include: "workflows/evaluate.smk"
 include: "workflows/report.smk"
+include: "workflows/ablation.smk"
 
 
 rule all:

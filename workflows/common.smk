@@ -51,7 +51,10 @@ def checkpoint_path():
 
 
 def final_outputs():
-    """The targets of the default target: per target set, its report when evaluated, else its prediction summary."""
+    """The targets of the default target: per target set, its report when evaluated, else its prediction summary;
+    with an ``ablation`` section, its comparison per evaluated target set instead."""
+    if config.get("ablation"):
+        return [f"{RESULTS}/ablation/compare/{name}/comparison.md" for name, t in TARGET_SETS.items() if t.get("evaluate", True)]
     outs = []
     for name, tset in TARGET_SETS.items():
         if tset.get("evaluate", True):
@@ -99,3 +102,24 @@ def report_section(wildcards):
     section.update(target_set(wildcards).get("report") or {})
     section.setdefault("title", f"{RUN}: {wildcards.tset}")
     return section
+
+
+def variant_train_section(variant):
+    """The ``train`` section with an ablation variant's keys merged over it (nested mappings key by key)."""
+    from protein_rgdm.config.workflow import merge_sections
+
+    return merge_sections(config.get("train") or {}, config["ablation"]["variants"][variant] or {})
+
+
+def steps_predict_section(steps):
+    """The ``predict`` section with ``t32`` set to a step budget (``full``: the checkpoint's own)."""
+    section = dict(config.get("predict") or {})
+    if steps != "full":
+        section["t32"] = int(steps)
+    return section
+
+
+def ablation_runs():
+    """(variant, steps) of every run of the ablation, variants in config order."""
+    ab = config["ablation"]
+    return [(v, str(s)) for v in ab["variants"] for s in ab.get("steps", ["full"])]

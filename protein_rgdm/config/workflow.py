@@ -18,7 +18,7 @@ from protein_rgdm.config.base import format_validation_error
 from protein_rgdm.errors import ConfigError
 from protein_rgdm.fileio import atomic_write_text
 
-__all__ = ["STAGES", "STAGE_MODELS", "stage_model", "check_workflow_config", "write_stage_config"]
+__all__ = ["STAGES", "STAGE_MODELS", "check_workflow_config", "merge_sections", "stage_model", "write_stage_config"]
 
 #: The stages in workflow order; each is a config section and a `protein-rgdm` command.
 STAGES = ("fetch", "featurize", "split", "embed", "bases", "train", "predict", "evaluate", "report")
@@ -95,6 +95,28 @@ def check_workflow_config(config: dict[str, Any], source: str = "workflow config
     report_cls = stage_model("report")
     for name, tset in targets.items():
         _check_target_set(config, source, name, tset or {}, report_cls)
+    if config.get("ablation"):
+        _check_ablation(config, source)
+
+
+def _check_ablation(config: dict[str, Any], source: str) -> None:
+    """Each variant's merged train section validates; step budgets are unique; something is evaluated."""
+    ablation = config["ablation"]
+    if not _needs_training(config):
+        raise ConfigError(f"{source}: key 'ablation' trains its variants: remove 'checkpoint'")
+    train_cls = stage_model("train")
+    for name, keys in (ablation.get("variants") or {}).items():
+        if train_cls is None:
+            break
+        try:
+            train_cls.model_validate(merge_sections(config.get("train") or {}, keys or {}))
+        except ValidationError as exc:
+            raise ConfigError(format_validation_error(exc, f"{source} [ablation.variants.{name} over train]")) from None
+    steps = [str(s) for s in ablation.get("steps", ["full"])]
+    if len(set(steps)) != len(steps):
+        raise ConfigError(f"{source}: key 'ablation.steps' lists a step budget twice: {steps}")
+    if not any((t or {}).get("evaluate", True) for t in (config.get("targets") or {}).values()):
+        raise ConfigError(f"{source}: key 'ablation' compares evaluated runs: no target set has 'evaluate: true'")
 
 
 def _check_target_set(config: dict[str, Any], source: str, name: str, tset: dict[str, Any], report_cls) -> None:
@@ -117,6 +139,17 @@ def _check_target_set(config: dict[str, Any], source: str, name: str, tset: dict
             report_cls.model_validate(merged)
         except ValidationError as exc:
             raise ConfigError(format_validation_error(exc, f"{source} [{key}.report]")) from None
+
+
+def merge_sections(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``override`` on top: nested mappings merged key by key, anything else replaced."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge_sections(out[key], value)
+        else:
+            out[key] = value
+    return out
 
 
 def write_stage_config(path: str | Path, stage: str, section: dict[str, Any] | None) -> None:
