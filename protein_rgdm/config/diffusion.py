@@ -47,14 +47,10 @@ class ScheduleConfig(StrictModel):
     """Component-wise noise schedule, chosen by ``kind``; only that kind's parameters may be set."""
 
     kind: Literal["rg", "ddpm", "harmonic", "sigmoid", "soft", "sequential"] = "rg"
-    t32: int = Field(
-        80, ge=2, description="RG / ddpm: steps at L = n0; others: match RG's count when steps is unset"
-    )
+    t32: int = Field(80, ge=2, description="RG / ddpm: T₃₂; others: use RG's count at this T₃₂ when steps is unset")
     n0: int = Field(32, ge=3, description="RG / ddpm reference length N₀")
     tau: float = Field(8.174705437759766, ge=0, description="ddpm: T_N = t32 + ⌈τ ln(N/n0)⌉ (RGDM's τ)")
-    steps: int | None = Field(
-        None, ge=2, description="fixed step count (not rg); None = RG's count (ddpm: RGDM's T_N)"
-    )
+    steps: int | None = Field(None, ge=2, description="fixed step count (not rg); None = RG's count (ddpm: RGDM's T_N)")
     width: float = Field(1.0, gt=0, description="sigmoid: cutoff width in ln(k²/Λ²)")
     softness: float = Field(0.05, gt=0, description="soft (GUD eq. 13): 1/a, a = log-SNR offset across labels")
     window: float = Field(0.3, gt=0, le=1, description="sequential: window width (1 = DDPM-like, →0 autoregressive)")
