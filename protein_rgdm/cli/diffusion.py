@@ -58,7 +58,7 @@ def schedule() -> None:
 
 
 @schedule.command("show")
-@click.option("--kind", type=click.Choice(["rg", "ddpm", "harmonic", "sigmoid", "soft"]), default=None)
+@click.option("--kind", type=click.Choice(["rg", "ddpm", "harmonic", "sigmoid", "soft", "sequential"]), default=None)
 @click.option("--length", "length", type=int, required=True, help="Chain length L (residues).")
 @click.option("--t32", type=int, default=None, help="RG T32 (total steps at L = 32).")
 @click.option("--steps", type=int, default=None, help="Fixed step count (non-RG kinds).")

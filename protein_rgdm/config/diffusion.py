@@ -34,10 +34,11 @@ class BasisConfig(StrictModel):
 
 _SCHEDULE_KEYS = {
     "rg": {"t32", "n0"},
-    "ddpm": {"t32", "steps"},
+    "ddpm": {"t32", "n0", "tau", "steps"},
     "harmonic": {"t32", "steps"},
     "sigmoid": {"t32", "steps", "width"},
     "soft": {"t32", "steps", "softness", "ordering"},
+    "sequential": {"t32", "steps", "window", "ordering"},
 }
 _SHARED = {"kind", "beta_start", "beta_end", "reference_steps"}
 
@@ -45,12 +46,14 @@ _SHARED = {"kind", "beta_start", "beta_end", "reference_steps"}
 class ScheduleConfig(StrictModel):
     """Component-wise noise schedule, chosen by ``kind``; only that kind's parameters may be set."""
 
-    kind: Literal["rg", "ddpm", "harmonic", "sigmoid", "soft"] = "rg"
-    t32: int = Field(80, ge=2, description="RG: total steps at L = 32; others: match RG's count when steps is unset")
-    n0: int = Field(32, ge=3, description="RG reference length N₀")
-    steps: int | None = Field(None, ge=2, description="fixed step count (non-RG kinds); None = RG's count")
+    kind: Literal["rg", "ddpm", "harmonic", "sigmoid", "soft", "sequential"] = "rg"
+    t32: int = Field(80, ge=2, description="RG / ddpm: T₃₂; others: use RG's count at this T₃₂ when steps is unset")
+    n0: int = Field(32, ge=3, description="RG / ddpm reference length N₀")
+    tau: float = Field(8.174705437759766, ge=0, description="ddpm: T_N = t32 + ⌈τ ln(N/n0)⌉ (RGDM's τ)")
+    steps: int | None = Field(None, ge=2, description="fixed step count (not rg); None = RG's count (ddpm: RGDM's T_N)")
     width: float = Field(1.0, gt=0, description="sigmoid: cutoff width in ln(k²/Λ²)")
-    softness: float = Field(0.3, gt=0, le=1, description="soft: window width (1 = DDPM-like, →0 autoregressive)")
+    softness: float = Field(0.05, gt=0, description="soft (GUD eq. 13): 1/a, a = log-SNR offset across labels")
+    window: float = Field(0.3, gt=0, le=1, description="sequential: window width (1 = DDPM-like, →0 autoregressive)")
     ordering: Literal["log", "linear"] = "log"
     beta_start: float = Field(1e-4, gt=0, lt=1)
     beta_end: float = Field(0.02, gt=0, lt=1)

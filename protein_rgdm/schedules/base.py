@@ -7,9 +7,9 @@ step; the clean data is "step −1" with ᾱ = 1). Forward marginal per mode:
     X̃_{s,j} = √ᾱ[s, j] X̃_{0,j} + √(1 − ᾱ[s, j]) √S_j ε_j,      ε_j ~ N(0, 1) per coordinate,
 
 with S_j the noise colour (Å²). ᾱ = 1 means "not yet noised", ᾱ = 0 means "at the fixed point"
-(erased: the mode is pure colored noise and outside the active shell; values below
-``ERASE_THRESHOLD`` are set to 0). Column 0 (the zero mode,
-the centroid) is 0 by convention: it is always removed.
+(erased: the mode is pure colored noise and outside the active shell; values below the schedule's
+``erase_below``, by default ``ERASE_THRESHOLD``, are set to 0). Column 0 (the zero mode, the
+centroid) is 0 by convention: it is always removed.
 """
 
 from __future__ import annotations
@@ -64,6 +64,8 @@ class NoiseSchedule(abc.ABC):
     """Component-wise schedule: ᾱ per step and mode. Implementations are chosen by name in config."""
 
     kind: str = "abstract"
+    #: ᾱ below this is set to exactly 0 (the mode is at the fixed point); 0 keeps every positive value.
+    erase_below: float = ERASE_THRESHOLD
 
     @abc.abstractmethod
     def num_steps(self, basis: ModeBasis, n: int) -> int:
@@ -82,7 +84,7 @@ class NoiseSchedule(abc.ABC):
             raise AssertionError(f"{self.kind}: table shape {body.shape} != {(T, n - 1)}")
         out = np.zeros((T, n))
         body = np.clip(body, 0.0, 1.0)
-        out[:, 1:] = np.where(body < ERASE_THRESHOLD, 0.0, body)
+        out[:, 1:] = np.where(body < self.erase_below, 0.0, body)
         return out
 
     def describe(self) -> dict:

@@ -15,12 +15,13 @@ from protein_rgdm.schedules.colour import (
 from protein_rgdm.schedules.ddpm import DDPMSchedule
 from protein_rgdm.schedules.harmonic import HarmonicSchedule
 from protein_rgdm.schedules.rg import RGSchedule
+from protein_rgdm.schedules.sequential import SequentialSchedule
 from protein_rgdm.schedules.sigmoid import SigmoidSchedule
 from protein_rgdm.schedules.soft import SoftConditioningSchedule
 
 __all__ = ["SCHEDULES", "build_colour", "build_schedule"]
 
-SCHEDULES = ("rg", "ddpm", "harmonic", "sigmoid", "soft")
+SCHEDULES = ("rg", "ddpm", "harmonic", "sigmoid", "soft", "sequential")
 
 
 def build_schedule(cfg: ScheduleConfig) -> NoiseSchedule:
@@ -29,7 +30,7 @@ def build_schedule(cfg: ScheduleConfig) -> NoiseSchedule:
     if cfg.kind == "rg":
         return RGSchedule(t32=cfg.t32, n0=cfg.n0, **ref)
     if cfg.kind == "ddpm":
-        return DDPMSchedule(steps=cfg.steps, t32=cfg.t32, **ref)
+        return DDPMSchedule(t32=cfg.t32, n0=cfg.n0, tau=cfg.tau, steps=cfg.steps, **ref)
     if cfg.kind == "harmonic":
         return HarmonicSchedule(steps=cfg.steps, t32=cfg.t32, **ref)
     if cfg.kind == "sigmoid":
@@ -38,6 +39,8 @@ def build_schedule(cfg: ScheduleConfig) -> NoiseSchedule:
         return SoftConditioningSchedule(
             softness=cfg.softness, ordering=cfg.ordering, steps=cfg.steps, t32=cfg.t32, **ref
         )
+    if cfg.kind == "sequential":
+        return SequentialSchedule(window=cfg.window, ordering=cfg.ordering, steps=cfg.steps, t32=cfg.t32, **ref)
     raise ConfigError(f"schedule.kind: unknown schedule {cfg.kind!r}; choose one of {', '.join(SCHEDULES)}")
 
 

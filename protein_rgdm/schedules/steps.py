@@ -1,4 +1,4 @@
-"""What the non-RG schedules share: their step count policy and the reference DDPM's SNR range."""
+"""What harmonic, sigmoid, soft and sequential share: their step count policy and the reference DDPM's SNR range."""
 
 from __future__ import annotations
 
@@ -29,8 +29,9 @@ class StepCount:
 
 
 class ReferenceSchedule(NoiseSchedule):
-    """Base of the non-RG schedules: a :class:`StepCount` and the reference DDPM's first-step and final
-    SNRs Γ = ``snr_first``, γ = ``snr_final`` (``ddpm_reference_snr``), which each schedule maps onto its modes."""
+    """Base of the harmonic, sigmoid, soft and sequential schedules: a :class:`StepCount` and the reference
+    DDPM's first-step and final SNRs Γ = ``snr_first``, γ = ``snr_final`` (``ddpm_reference_snr``), which each
+    schedule maps onto its modes."""
 
     def __init__(
         self,

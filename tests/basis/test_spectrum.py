@@ -41,6 +41,33 @@ def test_fit_recovers_parameters_exactly():
         fit_free_theory(k[:2], k[:2])
 
 
+def test_fit_is_unbiased_for_single_noisy_values():
+    """One χ²₃/3-distributed power per k (one chain): E[ln p] = ln P − 0.37, so a log-space least-squares fit would
+    give c 31 % low; the likelihood fit recovers c and m."""
+    rng = np.random.default_rng(3)
+    k = np.geomspace(0.01, 3.0, 20000)
+    p = 5.0 / (k**2 + 0.1**2) * rng.chisquare(3, k.size) / 3
+    c, m = fit_free_theory(k, p, 1 / k)
+    assert c == pytest.approx(5.0, rel=0.03) and m == pytest.approx(0.1, rel=0.03)
+
+
+@pytest.fixture(scope="module")
+def few_per_length():
+    """600 chains drawn from c/(k²+m²) = 6/(k²+0.2²) Å² in the DCT-II modes, three per length 100…299."""
+    rng = np.random.default_rng(7)
+    return [_free_chain(f"c{n}_{r}", n, 6.0, 0.2, rng) for n in range(100, 300) for r in range(3)]
+
+
+@pytest.mark.parametrize("pooling", ["pooled", "per_length"])
+def test_known_parameters_recovered_with_few_chains_per_length(few_per_length, pooling):
+    """Within 3 % with either pooling (over 10 seeds: c within 0.9 %, m within 1.7 %, sd 0.5 % / 1 %); the former
+    per-length fit of the logs of three-chain means gave c 11 % low."""
+    res = measure_spectrum(few_per_length, PathBasis(), pooling=pooling)
+    assert res.n_chains == 600
+    assert res.c == pytest.approx(6.0, rel=0.03)
+    assert res.m == pytest.approx(0.2, rel=0.03)
+
+
 @pytest.mark.parametrize("pooling", ["pooled", "per_length"])
 def test_measure_spectrum_on_free_theory_chains(pooling):
     rng = np.random.default_rng(0)

@@ -19,6 +19,7 @@ from protein_rgdm.schedules import (
     HarmonicColour,
     HarmonicSchedule,
     RGSchedule,
+    SequentialSchedule,
     SigmoidSchedule,
     SoftConditioningSchedule,
     build_colour,
@@ -107,16 +108,15 @@ def test_every_schedule_is_monotone_and_bounded(kind):
         assert (np.diff(ab[:, 1:], axis=0) <= 1e-15).all(), "ᾱ must not increase with the step"
         assert ab[0, 1:].min() > 0.9, "first step keeps nearly all signal"
         assert ab[-1, 1:].max() < 1e-3, "last step is close to the fixed point"
-        if kind != "rg":
+        if kind == "ddpm":  # RGDM's own count (tests/schedules/test_ddpm.py)
+            assert sched.num_steps(basis, L) == 80 + math.ceil(8.174705437759766 * math.log(L / 32))
+        elif kind != "rg":
             assert sched.num_steps(basis, L) == RGSchedule().num_steps(basis, L)
 
 
-def test_ddpm_is_mode_independent_and_fixed_steps():
-    sched = DDPMSchedule(steps=50)
-    ab = sched.alpha_bar(PATH, 30)
-    assert ab.shape == (50, 30)
-    assert np.allclose(ab[:, 1:], ab[:, 1:2])
-    assert ab[-1, 1] == pytest.approx(math.exp(-1000 * (1e-4 + 0.5 * (0.02 - 1e-4))))
+def test_ddpm_fixed_steps():
+    ab = DDPMSchedule(steps=50).alpha_bar(PATH, 30)
+    assert ab.shape == (50, 30) and (ab[:, 1:] == ab[:, 1:2]).all()
 
 
 def test_harmonic_is_exponential_in_eigenvalues_and_coarse_last():
@@ -141,16 +141,65 @@ def test_sigmoid_snr_power_law_and_shell():
     assert (ab[:, 1:] == 0).any() and (ab[:, 1:] == 1).any()
 
 
-def test_soft_conditioning_interpolates():
-    same = SoftConditioningSchedule(softness=1.0).alpha_bar(PATH, 30)
-    assert np.allclose(same[:, 1:], same[:, 1:2])  # standard diffusion
-    sharp = SoftConditioningSchedule(softness=0.05).alpha_bar(PATH, 30)
+def _gud_eq13(L: int, softness: float, T: int) -> np.ndarray:
+    """ln SNR of GUD eq. 13 for path-basis modes 1..L-1, written out: γ_i(t) = γ_min,i + tΔγ, SNR = e^{−γ}."""
+    ab_ref = np.cumprod(1 - np.linspace(1e-4, 0.02, 1000))
+    gamma_denoise = -np.log(ab_ref[0] / (1 - ab_ref[0]))  # −ln Γ
+    gamma_noise = -np.log(ab_ref[-1] / (1 - ab_ref[-1]))  # −ln γ
+    j = np.arange(1, L)
+    labels = np.log(j) / np.log(L - 1)  # k_j ∝ j; l = 1 for the finest mode (noised first)
+    a = 1 / softness
+    gamma_min = gamma_denoise + a * (labels - labels.max())
+    delta = gamma_noise - gamma_denoise + a * (labels.max() - labels.min())
+    t = np.linspace(0, 1, T)[:, None]
+    return -(gamma_min[None, :] + t * delta)
+
+
+@pytest.mark.parametrize("softness", [0.02, 0.1, 1.0])
+def test_soft_is_gud_eq13(softness):
+    L = 50
+    sched = SoftConditioningSchedule(softness=softness)
+    ab = sched.alpha_bar(PATH, L)[:, 1:]
+    ref = _gud_eq13(L, softness, ab.shape[0])
+    ok = (ab > 1e-6) & (ab < 1 - 1e-9)  # away from the erased / rounded-to-one ends
+    assert ok.sum() > 0.3 * ok.size
+    np.testing.assert_allclose(np.log(ab[ok] / (1 - ab[ok])), ref[ok], rtol=0, atol=1e-6)
+    assert (ab[ref < np.log(1e-6 / (1 - 1e-6)) - 1e-9] == 0).all()  # SNR < 1e-6: at the fixed point
+    G, g = ddpm_reference_snr()
+    assert ab[0, -1] / (1 - ab[0, -1]) == pytest.approx(G, rel=1e-9)  # finest mode starts at Γ
+    assert ab[-1, 0] / (1 - ab[-1, 0]) == pytest.approx(g, rel=1e-9)  # coarsest mode ends at γ
+
+
+def test_soft_limits():
+    same = SoftConditioningSchedule(softness=math.inf).alpha_bar(PATH, 30)
+    assert np.allclose(same[:, 1:], same[:, 1:2], rtol=1e-12)  # a = 0: standard diffusion
+    ls = np.log(same[:, 1] / (1 - same[:, 1]))
+    np.testing.assert_allclose(np.diff(ls, 2), 0, atol=1e-9)  # linear in time
+    sharp = SoftConditioningSchedule(softness=0.005).alpha_bar(PATH, 30)
     mid = ((sharp[:, 1:] < 0.99) & (sharp[:, 1:] > 0.01)).sum(1)
-    assert mid.max() <= 6  # nearly autoregressive: few modes in transit at once
-    lin = SoftConditioningSchedule(softness=0.2, ordering="linear")
-    assert np.isclose(lin.labels(PATH, 30)[-1], 0.0) and np.isclose(lin.labels(PATH, 30)[0], 1.0)
+    assert mid.max() <= 4  # nearly autoregressive: few modes in transit at once
+    lin = SoftConditioningSchedule(ordering="linear")
+    assert np.isclose(lin.labels(PATH, 30)[-1], 1.0) and np.isclose(lin.labels(PATH, 30)[0], 0.0)
     with pytest.raises(ConfigError, match="softness"):
         SoftConditioningSchedule(softness=0.0)
+
+
+def test_sequential_is_clipped_windows():
+    same = SequentialSchedule(window=1.0).alpha_bar(PATH, 30)
+    assert np.allclose(same[:, 1:], same[:, 1:2])  # standard diffusion
+    sched = SequentialSchedule(window=0.2)
+    ab = sched.alpha_bar(PATH, 30)[:, 1:]
+    inside = (ab < 1) & (ab > 0)
+    G, g = ddpm_reference_snr()
+    snr = ab[inside] / (1 - ab[inside])
+    assert snr.max() <= G * (1 + 1e-9) and snr.min() >= g * (1 - 1e-9)  # clipped to [γ, Γ]
+    np.testing.assert_allclose(ab[-1], g / (1 + g), rtol=1e-9)  # all held at γ at the end
+    assert (ab[0, :20] == 1).all() and ab[0, -1] < 1  # the finest mode starts first, coarse ones wait clean
+    sharp = SequentialSchedule(window=0.05).alpha_bar(PATH, 30)
+    mid = ((sharp[:, 1:] < 0.99) & (sharp[:, 1:] > 0.01)).sum(1)
+    assert mid.max() <= 6
+    with pytest.raises(ConfigError, match="window"):
+        SequentialSchedule(window=0.0)
 
 
 def test_colours(tmp_path):
@@ -179,6 +228,7 @@ def test_config_errors_name_the_key(tmp_path):
         ("diffusion:\n  schedule:\n    kind: cosine\n", "schedule.kind"),
         ("diffusion:\n  schedule:\n    kind: rg\n    steps: 40\n", "steps not used by schedule kind 'rg'"),
         ("diffusion:\n  schedule:\n    kind: ddpm\n    beta_start: 0.1\n    beta_end: 0.01\n", "beta_start"),
+        ("diffusion:\n  schedule:\n    kind: sequential\n    softness: 0.5\n", "softness not used by schedule kind"),
         ("diffusion:\n  colour:\n    kind: fitted\n", "spectrum_path is required"),
         ("diffusion:\n  colour:\n    kind: white\n    c: 3.0\n", "c not used by colour kind 'white'"),
         ("diffusion:\n  basis:\n    kind: path\n    spring: -1\n", "basis.spring"),
