@@ -24,7 +24,7 @@ SCHEMA = REPO / "workflows" / "schemas" / "config.schema.yaml"
 
 
 def test_the_shipped_configs_are_there():
-    assert {p.name for p in WORKFLOW_CONFIGS} >= {"demo.yaml", "tiny.yaml", "cameo2022.yaml", "pdb.yaml"}
+    assert {p.name for p in WORKFLOW_CONFIGS} >= {"demo.yaml", "tiny.yaml", "cgdms.yaml", "ablation.yaml", "cameo2022.yaml", "pdb.yaml"}
 
 
 @pytest.mark.parametrize("path", WORKFLOW_CONFIGS, ids=lambda p: p.name)
@@ -33,7 +33,7 @@ def test_config_passes_the_workflow_schema(path: Path):
 
     config = yaml.safe_load(path.read_text())
     validate(copy.deepcopy(config), str(SCHEMA))
-    assert set(config) - {"run", "data", "checkpoint", "targets", "resources"} <= set(STAGES)
+    assert set(config) - {"run", "data", "checkpoint", "targets", "resources", "ablation"} <= set(STAGES)
 
 
 @pytest.mark.parametrize("stage", STAGES)

@@ -99,6 +99,16 @@ def test_cgdms_config_runs_two_target_sets(workdir: Path, smk):
         assert f"results/cgdms/report/{name}/report.md" in out.stdout
     assert "--max-length 100" in out.stdout
 
+    # the ablation overlay: four variants trained, 4 x 4 prediction runs per target set, one comparison each
+    out = smk(workdir, "-n", "-p", "--configfile", "configs/cgdms.yaml", "configs/ablation.yaml",
+              _overrides(workdir, {**paths, "run": "ablation"}))  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    jobs = _jobs(out.stdout)
+    assert jobs["ablation_train"] == 4 and jobs["split"] == 1 and jobs["bases"] == 1 and "train" not in jobs
+    assert jobs["ablation_predict"] == 32 and jobs["ablation_evaluate"] == 32 and jobs["ablation_compare"] == 2
+    for name in ("heldout", "cameo100"):
+        assert f"results/ablation/ablation/compare/{name}/comparison.md" in out.stdout
+
 
 BAD_CONFIGS = [
     ({"data": {"ids": "configs/ids/missing.csv"}}, "key 'data.ids': file not found"),
@@ -110,6 +120,9 @@ BAD_CONFIGS = [
     ({"targets": {"x": {"references": "data", "min_length": 50, "max_length": 20}}}, "'targets.x': min_length 50 >"),
     ({"targets": {"x": {"references": "data", "report": {"titel": "a"}}}}, "[targets.x.report]"),
     ({"checkpoint": "missing.pt"}, "key 'checkpoint': file not found"),
+    ({"ablation": {"variants": {"bad": {"diffusion": {"schedule": {"kind": "nope"}}}}}},
+     "[ablation.variants.bad over train]"),
+    ({"ablation": {"variants": {"rg": {}}, "steps": [10, 10]}}, "lists a step budget twice"),
     ({"checkpoint": str(FIXTURES / "pdb_ids.txt"), "targets": {"test": {"sequences": None, "evaluate": False}}},
      "'targets.test.sequences' is required"),
 ]
