@@ -49,7 +49,6 @@ GEOMETRY_COLUMNS = (
     "bond_valid", "bond_rms_dev", "clash", "rg", "sse_helix", "sse_strand", "sse_coil",
     "rg_ratio", "ref_sse_helix", "ref_sse_strand", "ref_sse_coil", "sse_agreement",
 )  # fmt: skip
-_CHUNK = 1024
 
 
 def _positions(n: int, residue_numbers: np.ndarray | None) -> np.ndarray:
@@ -116,18 +115,22 @@ def clash_fraction(
     float
         Clashing pairs / pairs considered; NaN when no pair is far enough apart in sequence.
     """
+    from scipy.spatial import cKDTree
+
     x = np.asarray(ca, dtype=np.float64)
-    pos = _positions(len(x), residue_numbers)
-    close = total = 0
-    for start in range(0, len(x), _CHUNK):  # rows in blocks: memory O(chunk · N)
-        rows = slice(start, start + _CHUNK)
-        sep = np.abs(pos[rows, None] - pos[None, :])
-        upper = np.arange(start, start + len(pos[rows]))[:, None] < np.arange(len(x))[None, :]
-        keep = upper & (sep >= min_separation)
-        d2 = np.sum((x[rows, None, :] - x[None, :, :]) ** 2, axis=-1)
-        total += int(keep.sum())
-        close += int((keep & (d2 < distance**2)).sum())
-    return close / total if total else float("nan")
+    n = len(x)
+    pos = _positions(n, residue_numbers)
+    # pairs considered: all pairs minus those fewer than min_separation apart (counted on sorted positions)
+    order = np.sort(pos)
+    near = np.searchsorted(order, order + min_separation, side="left") - np.arange(1, n + 1)
+    total = n * (n - 1) // 2 - int(near.sum())
+    if total <= 0:
+        return float("nan")
+    pairs = cKDTree(x).query_pairs(distance, output_type="ndarray")  # d ≤ distance, each pair once
+    i, j = pairs[:, 0], pairs[:, 1]
+    d2 = np.sum((x[i] - x[j]) ** 2, axis=-1)
+    close = int(np.sum((d2 < distance**2) & (np.abs(pos[i] - pos[j]) >= min_separation)))
+    return close / total
 
 
 def radius_of_gyration(ca: np.ndarray) -> float:
@@ -167,7 +170,8 @@ def sse_labels(ca: np.ndarray, residue_numbers: np.ndarray | None = None) -> np.
     atoms.res_name[:] = "ALA"
     atoms.atom_name[:] = "CA"
     atoms.element[:] = "C"
-    return np.asarray(struc.annotate_sse(atoms), dtype="<U1")
+    with np.errstate(invalid="ignore", divide="ignore"):  # collinear Cα: an undefined dihedral is simply no match
+        return np.asarray(struc.annotate_sse(atoms), dtype="<U1")
 
 
 def sse_composition(labels: np.ndarray) -> dict[str, float]:

@@ -67,12 +67,18 @@ def test_clash_fraction_by_hand():
     assert math.isnan(clash_fraction(ca[:3]))
 
 
-def test_clash_fraction_blocks_equal_the_full_matrix():
+def test_clash_fraction_equals_the_full_distance_matrix():
     rng = np.random.default_rng(3)
-    ca = rng.uniform(0, 40, size=(1300, 3))  # more rows than one block
+    ca = rng.uniform(0, 40, size=(1300, 3))
+    numbers = np.sort(rng.choice(5000, size=1300, replace=False))  # gapped numbering: |i - j| from numbers
+    numbers[100] = numbers[99]  # a repeated number (insertion code) is never a pair to count
     d = np.linalg.norm(ca[:, None] - ca[None], axis=-1)
-    i, j = np.triu_indices(len(ca), k=3)
-    assert clash_fraction(ca) == pytest.approx(float(np.mean(d[i, j] < 3.0)), rel=1e-12)
+    i, j = np.triu_indices(len(ca), k=1)
+    for pos in (np.arange(len(ca)), numbers):
+        keep = np.abs(pos[i] - pos[j]) >= 3
+        want = float(np.mean(d[i, j][keep] < 3.0))
+        assert clash_fraction(ca, pos) == pytest.approx(want, rel=1e-12)
+        assert 0 < want < 0.01
 
 
 def test_radius_of_gyration_of_known_point_sets():
