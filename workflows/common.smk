@@ -25,10 +25,13 @@ def thread_env(wildcards, threads):
 
 def resume_guard(wildcards, input, output):
     """Shell that keeps train/last.pt (resume after an interruption) only when it was made from the
-    same train section and splits; otherwise removes it so training starts afresh."""
+    same train section and splits; otherwise removes it so training starts afresh. The time budget
+    (max_time_s, a top-level key of the block-style stage file) is left out of the comparison: a
+    run with a larger budget continues a budgeted one."""
     out_dir = os.path.dirname(output[0])
     return (
-        f"mkdir -p {out_dir} && key=$(cat {input.cfg} {input.train} {input.val} | sha256sum | cut -c1-64)"
+        f"mkdir -p {out_dir} && key=$(sed '/^  max_time_s:/d' {input.cfg} | cat - {input.train} {input.val}"
+        " | sha256sum | cut -c1-64)"
         f' && {{ [ "$(cat {out_dir}/resume.key 2>/dev/null)" = "$key" ] || rm -f {out_dir}/last.pt; }}'
         f" && echo $key > {out_dir}/resume.key"
     )

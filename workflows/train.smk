@@ -1,6 +1,8 @@
 # train: the score network; torchrun over resources.gpu GPUs when more than one.
 # An interrupted run (--rerun-incomplete) resumes from last.pt; when the train section or the
 # split changed, last.pt belongs to another run and is removed first (resume_guard in common.smk).
+# A time budget (train.max_time_s) ends the stage with checkpoint.pt of the step reached; raising
+# the budget re-runs the stage, which continues from last.pt (the budget is not part of the key).
 
 
 rule train:

@@ -37,12 +37,14 @@ def _single_thread_blas() -> None:
 @click.option("--reference-chain", help="chain read from the references [first protein chain]")
 @click.option("--quiet", "-q", is_flag=True, help="no progress bar")
 def evaluate(pred_dir, ref_dir, out, config_path, mapping, matching, min_seq_identity, reference_chain, quiet) -> None:
-    """Score every model file against its reference: RMSD, TM-score, GDT-TS/HA, Cα-lDDT.
+    """Score every model file against its reference: RMSD, TM-score, GDT-TS/HA, Cα-lDDT, geometry.
 
     Writes one row per model file (target, model, sample, rank, ranking_score, n_matched,
-    seq_identity, rmsd, tm, gdt_ts, gdt_ha, lddt, error). TM-score and GDT follow the TM-score
-    program (TMscore -seq), normalised by the reference's observed Cα. Models that cannot be
-    scored get an error in their row (and a line on stderr); the rest are scored.
+    seq_identity, rmsd, tm, gdt_ts, gdt_ha, lddt, the geometry / P-SEA columns, error). TM-score
+    and GDT follow the TM-score program (TMscore -seq), normalised by the reference's observed Cα.
+    Geometry: virtual bonds within 3.8 ± 0.2 Å, clashes, Rg, P-SEA composition and agreement.
+    Models that cannot be scored get an error in their row (and a line on stderr); the rest are
+    scored.
 
     \b
     Example:

@@ -57,7 +57,12 @@ class TrainConfig(StrictModel):
     seed: int = 0
     max_steps: int = Field(10000, ge=1)
     max_epochs: int | None = Field(None, ge=1)
-    max_time_s: float | None = Field(None, gt=0, description="stop (resumably) after this much training wall time")
+    max_time_s: float | None = Field(
+        None,
+        gt=0,
+        description="training wall time of one run, s: then checkpoint.pt is written from the step reached and "
+        "a later run (e.g. with a larger budget) resumes from last.pt",
+    )
     val_every_epochs: int = Field(1, ge=1)
     ema_decay: float = Field(0.999, ge=0, lt=1)
     checkpoint_every: int = Field(500, ge=1)

@@ -13,16 +13,32 @@ Each aggregation is named for what it is:
 ``oracle_best_of_n``
     Per metric, the best value over the scored models (max TM/GDT/lDDT, min RMSD). It is selected
     *with the reference* and is an upper bound for a selection method, never a prediction.
+
+The geometry columns (:data:`GEOMETRY_METRICS`, see :mod:`.geometry`) are aggregated alike; those
+with a better direction (bond validity and SSE agreement up, bond deviation and clashes down) take
+their own best in ``oracle_best_of_n``; the descriptive ones (Rg, Rg ratio, SSE fractions) have no
+best and are taken from the model with the best TM-score.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["METRICS", "HIGHER_IS_BETTER", "AGGREGATIONS", "per_target", "summarize", "read_metrics"]
+from protein_rgdm.evaluate.geometry import GEOMETRY_COLUMNS
+
+__all__ = [
+    "METRICS", "GEOMETRY_METRICS", "ALL_METRICS", "HIGHER_IS_BETTER", "AGGREGATIONS", "per_target", "summarize",
+    "read_metrics",
+]  # fmt: skip
 
 METRICS = ("tm", "rmsd", "gdt_ts", "gdt_ha", "lddt")
-HIGHER_IS_BETTER = {"tm": True, "rmsd": False, "gdt_ts": True, "gdt_ha": True, "lddt": True}
+GEOMETRY_METRICS = GEOMETRY_COLUMNS
+ALL_METRICS = METRICS + GEOMETRY_METRICS
+#: Direction of "better" per metric; metrics absent here are descriptive (no best).
+HIGHER_IS_BETTER = {
+    "tm": True, "rmsd": False, "gdt_ts": True, "gdt_ha": True, "lddt": True,
+    "bond_valid": True, "bond_rms_dev": False, "clash": False, "sse_agreement": True,
+}  # fmt: skip
 AGGREGATIONS = ("first_sample", "top_ranked", "mean_over_samples", "oracle_best_of_n")
 
 
@@ -31,7 +47,10 @@ def read_metrics(path):
     import pandas as pd
 
     frame = pd.read_csv(path, dtype={"target": str, "model": str, "error": str}, keep_default_na=False, na_values=[""])
-    for col in (*METRICS, "sample", "rank", "ranking_score", "n_reference", "n_matched", "seq_identity"):
+    for col in GEOMETRY_METRICS:  # metrics.csv written before these columns existed
+        if col not in frame.columns:
+            frame[col] = np.nan
+    for col in (*ALL_METRICS, "sample", "rank", "ranking_score", "n_reference", "n_matched", "seq_identity"):
         if col in frame.columns:
             frame[col] = pd.to_numeric(frame[col], errors="coerce")
     frame["error"] = frame["error"].fillna("") if "error" in frame.columns else ""
@@ -41,9 +60,9 @@ def read_metrics(path):
 
 def _pick(group, index) -> dict:
     if index is None:
-        return {m: np.nan for m in METRICS}
+        return {m: np.nan for m in ALL_METRICS}
     row = group.loc[index]
-    return {m: float(row[m]) if row["error"] == "" else np.nan for m in METRICS}
+    return {m: float(row[m]) if row["error"] == "" else np.nan for m in ALL_METRICS}
 
 
 def per_target(frame):
@@ -71,15 +90,19 @@ def per_target(frame):
         if len(ranked):
             order = ranked.assign(_r=-ranked["ranking_score"], _s=ranked["sample"].fillna(np.inf), _o=np.arange(len(ranked)))
             top = order.sort_values(["_r", "_s", "_o"]).index[0]
-        mean = {m: float(scored[m].mean()) if len(scored) else np.nan for m in METRICS}
+        mean = {m: float(scored[m].mean()) if len(scored) else np.nan for m in ALL_METRICS}
+        best_tm = _pick(scored, scored["tm"].idxmax() if scored["tm"].notna().any() else None)
         best = {}
-        for m in METRICS:
+        for m in ALL_METRICS:
             values = scored[m].dropna()
-            best[m] = np.nan if values.empty else float(values.max() if HIGHER_IS_BETTER[m] else values.min())
+            if m not in HIGHER_IS_BETTER:
+                best[m] = best_tm[m]
+            else:
+                best[m] = np.nan if values.empty else float(values.max() if HIGHER_IS_BETTER[m] else values.min())
         for name, values in (("first_sample", _pick(models, first)), ("top_ranked", _pick(models, top)),
                              ("mean_over_samples", mean), ("oracle_best_of_n", best)):  # fmt: skip
             records.append({**base, "aggregation": name, **values})
-    columns = ["target", "aggregation", "n_models", "n_scored", "n_reference", *METRICS]
+    columns = ["target", "aggregation", "n_models", "n_scored", "n_reference", *ALL_METRICS]
     return pd.DataFrame.from_records(records, columns=columns)
 
 
@@ -95,8 +118,8 @@ def summarize(table):
     for name in AGGREGATIONS:
         part = table[table["aggregation"] == name]
         row = {"aggregation": name, "n_targets": int(part["tm"].notna().sum())}
-        for m in METRICS:
-            values = part[m].dropna()
+        for m in ALL_METRICS:  # a column absent from the table counts as NaN
+            values = part[m].dropna() if m in part.columns else part["tm"].iloc[:0]
             row[f"{m}_mean"] = float(values.mean()) if len(values) else np.nan
             row[f"{m}_median"] = float(values.median()) if len(values) else np.nan
         rows.append(row)

@@ -21,6 +21,7 @@ from typing import Any
 
 from protein_rgdm.config.evaluate import EvaluateConfig
 from protein_rgdm.errors import InputError
+from protein_rgdm.evaluate.geometry import GEOMETRY_COLUMNS, TraceGeometry, compare_geometry, trace_geometry
 from protein_rgdm.evaluate.io import STRUCTURE_SUFFIXES, CaTrace, read_trace, structure_stem
 from protein_rgdm.evaluate.matching import ResidueMatch, match_by_numbering, match_by_sequence, match_explicit
 from protein_rgdm.evaluate.metrics import score_matched
@@ -32,7 +33,7 @@ __all__ = ["METRIC_COLUMNS", "find_reference", "list_models", "load_mapping", "e
 #: Columns of metrics.csv, in order.
 METRIC_COLUMNS = (
     "target", "model", "sample", "rank", "ranking_score", "n_model", "n_reference", "n_matched",
-    "seq_identity", "rmsd", "tm", "gdt_ts", "gdt_ha", "lddt", "error", "model_path",
+    "seq_identity", "rmsd", "tm", "gdt_ts", "gdt_ha", "lddt", *GEOMETRY_COLUMNS, "error", "model_path",
 )  # fmt: skip
 _FORMAT_PREFERENCE = {".pdb": 0, ".ent": 1, ".cif": 2, ".mmcif": 3, ".bcif": 4}
 
@@ -106,10 +107,15 @@ def _match(model: CaTrace, ref: CaTrace, config: EvaluateConfig, pairs: list[tup
     return match_by_sequence(model.sequence, ref.sequence)
 
 
-def _score_model(path: Path, ref: CaTrace, config: EvaluateConfig, pairs, out: dict[str, Any]) -> None:
-    """Fill ``out`` with counts, identity and scores; raise InputError (counts kept) when refused."""
+def _score_model(
+    path: Path, ref: CaTrace, ref_geometry: TraceGeometry, config: EvaluateConfig, pairs, out: dict[str, Any]
+) -> None:
+    """Fill ``out`` with counts, geometry, identity and scores; raise InputError (counts and the model's
+    own geometry kept) when refused."""
     model = read_trace(path)
     out["n_model"] = len(model)
+    geometry = trace_geometry(model.ca, model.residue_numbers)
+    out.update(geometry.values())
     match = _match(model, ref, config, pairs)
     out.update(n_matched=len(match), seq_identity=match.identity)
     if len(match) == 0:
@@ -123,6 +129,7 @@ def _score_model(path: Path, ref: CaTrace, config: EvaluateConfig, pairs, out: d
         )
     scores = score_matched(model.ca, ref.ca, match.model_index, match.reference_index, config.max_iterations)
     out.update(rmsd=scores.rmsd, tm=scores.tm, gdt_ts=scores.gdt_ts, gdt_ha=scores.gdt_ha, lddt=scores.lddt)
+    out.update(compare_geometry(geometry, model.ca, ref_geometry, ref.ca, match.model_index, match.reference_index))
 
 
 def evaluate_predictions(
@@ -171,6 +178,7 @@ def evaluate_predictions(
         else:
             try:
                 ref = read_trace(ref_path, config.reference_chain)
+                ref_geometry = trace_geometry(ref.ca, ref.residue_numbers)
             except InputError as exc:
                 ref_error = f"reference {exc}"
         if ref_error:
@@ -187,7 +195,7 @@ def evaluate_predictions(
             else:
                 row["n_reference"] = len(ref)
                 try:
-                    _score_model(path, ref, config, pairs, row)
+                    _score_model(path, ref, ref_geometry, config, pairs, row)
                 except InputError as exc:
                     row["error"] = str(exc)
                     report(str(exc))

@@ -29,7 +29,7 @@ from protein_rgdm.fileio import atomic_path, atomic_write_text
 __all__ = ["ComparisonRun", "PLOT_METRICS", "compare_runs", "run_nfe", "write_comparison"]
 
 #: Metrics plotted against NFE (those of :data:`METRICS` that exist), in this order.
-PLOT_METRICS = ("tm", "lddt", "bond_valid_fraction", "clash_fraction")
+PLOT_METRICS = ("tm", "lddt", "bond_valid", "clash", "sse_agreement")
 #: Aggregations shown in the comparison (the model's own pick, and one sample drawn).
 SHOWN = ("top_ranked", "first_sample")
 

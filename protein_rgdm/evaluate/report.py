@@ -8,6 +8,8 @@ Files written to the output folder (each atomically)::
     tm_distribution.png           TM-score histogram: all samples vs first sample per target
     rmsd_vs_length.png            RMSD (Å) against reference length (residues)
     first_vs_best.png             per-target TM: first sample vs oracle best of n
+    geometry.png                  per sample: virtual bonds within 3.8 ± 0.2 Å, clash fraction, and
+                                  P-SEA helix / strand fractions against the reference's
 """
 
 from __future__ import annotations
@@ -18,13 +20,26 @@ from pathlib import Path
 
 from protein_rgdm.config.evaluate import ReportConfig
 from protein_rgdm.errors import InputError
-from protein_rgdm.evaluate.aggregate import AGGREGATIONS, METRICS, per_target, read_metrics, summarize
+from protein_rgdm.evaluate.aggregate import (
+    AGGREGATIONS,
+    GEOMETRY_METRICS,
+    METRICS,
+    per_target,
+    read_metrics,
+    summarize,
+)
 from protein_rgdm.fileio import atomic_path, atomic_write_text
 
 __all__ = ["write_report", "PLOTS"]
 
-PLOTS = ("tm_distribution.png", "rmsd_vs_length.png", "first_vs_best.png")
-_LABEL = {"tm": "TM-score", "rmsd": "RMSD (Å)", "gdt_ts": "GDT-TS", "gdt_ha": "GDT-HA", "lddt": "Cα-lDDT"}
+PLOTS = ("tm_distribution.png", "rmsd_vs_length.png", "first_vs_best.png", "geometry.png")
+_LABEL = {"tm": "TM-score", "rmsd": "RMSD (Å)", "gdt_ts": "GDT-TS", "gdt_ha": "GDT-HA", "lddt": "Cα-lDDT",
+          "bond_valid": "bonds 3.8 ± 0.2 Å", "bond_rms_dev": "bond RMS dev (Å)", "clash": "clashes",
+          "rg": "Rg (Å)", "rg_ratio": "Rg / Rg ref", "sse_helix": "helix", "sse_strand": "strand",
+          "sse_coil": "coil", "ref_sse_helix": "ref helix", "ref_sse_strand": "ref strand",
+          "ref_sse_coil": "ref coil", "sse_agreement": "SSE agreement"}  # fmt: skip
+#: Decimals printed per metric (3 when absent).
+_DIGITS = {"rmsd": 2, "rg": 2, "bond_rms_dev": 2, "clash": 4}
 
 
 def _fmt(value, digits: int = 3) -> str:
@@ -38,6 +53,14 @@ def _aggregate_rows(summary) -> tuple[list[str], list[list[str]]]:
         digits = {m: 2 if m == "rmsd" else 3 for m in METRICS}
         cells = [f"{_fmt(rec[f'{m}_mean'], digits[m])} / {_fmt(rec[f'{m}_median'], digits[m])}" for m in METRICS]
         rows.append([rec["aggregation"], str(rec["n_targets"]), *cells])
+    return header, rows
+
+
+def _geometry_rows(summary) -> tuple[list[str], list[list[str]]]:
+    """Medians over targets of the geometry / P-SEA columns, one row per aggregation."""
+    header = ["aggregation"] + [_LABEL[m] for m in GEOMETRY_METRICS]
+    rows = [[rec["aggregation"], *[_fmt(rec[f"{m}_median"], _DIGITS.get(m, 3)) for m in GEOMETRY_METRICS]]
+            for rec in summary.to_dict("records")]  # fmt: skip
     return header, rows
 
 
@@ -128,6 +151,33 @@ def _plots(frame, table, out: Path, dpi: int) -> None:
     ax.legend(fontsize=8, loc="lower right")
     _save(fig, out / PLOTS[2], dpi)
     plt.close(fig)
+    _geometry_plot(plt, scored, out / PLOTS[3], dpi)
+
+
+def _geometry_plot(plt, scored, path: Path, dpi: int) -> None:
+    """Bond validity and clash histograms over samples; P-SEA fractions of each sample vs its reference."""
+    import numpy as np
+
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4))
+    bonds, clash = scored["bond_valid"].dropna(), scored["clash"].dropna()
+    axes[0].hist(bonds, bins=np.linspace(0, 1, 21), color="tab:blue")
+    axes[0].set(xlabel="fraction of Cα–Cα virtual bonds within 3.8 ± 0.2 Å", ylabel="samples",
+                title=f"Virtual bonds (n={len(bonds)})", xlim=(0, 1))  # fmt: skip
+    top = max(0.01, float(clash.max()) if len(clash) else 0.0)
+    axes[1].hist(clash, bins=np.linspace(0, top, 21), color="tab:red")
+    axes[1].set(xlabel="fraction of Cα pairs |i−j| ≥ 3 closer than 3.0 Å", ylabel="samples",
+                title=f"Clashes (n={len(clash)})", xlim=(0, top))  # fmt: skip
+    ax = axes[2]
+    ax.plot([0, 1], [0, 1], ls="--", color="k", lw=1, label="y = x")
+    for kind, colour in (("helix", "tab:purple"), ("strand", "tab:green")):
+        ax.scatter(scored[f"ref_sse_{kind}"], scored[f"sse_{kind}"], s=12, alpha=0.6, color=colour, label=kind)
+    ax.set(xlabel="reference fraction (P-SEA)", ylabel="sample fraction (P-SEA)",
+           title="Secondary structure from Cα", xlim=(0, 1), ylim=(0, 1))  # fmt: skip
+    ax.set_aspect("equal")
+    ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    _save(fig, path, dpi)
+    plt.close(fig)
 
 
 def write_report(metrics_csv: str | Path, out_dir: str | Path, config: ReportConfig) -> dict[str, Path]:
@@ -154,6 +204,7 @@ def write_report(metrics_csv: str | Path, out_dir: str | Path, config: ReportCon
     n_models = int((frame["model"] != "").sum())
     n_failed = int((frame["error"] != "").sum())
     agg_h, agg_r = _aggregate_rows(summary)
+    geo_h, geo_r = _geometry_rows(summary)
     tgt_h, tgt_r = _target_rows(table, config.max_target_rows)
     intro = (f"Source: `{metrics_csv.name}` — {table['target'].nunique()} targets, {n_models} model files, "
              f"{n_failed} rows with errors (see the `error` column).")  # fmt: skip
@@ -161,8 +212,15 @@ def write_report(metrics_csv: str | Path, out_dir: str | Path, config: ReportCon
             "`mean_over_samples`: mean over scored samples; `oracle_best_of_n`: best value per metric chosen "
             "*with the reference* — an upper bound, not a prediction. TM-score and GDT are normalised by the number "
             "of reference Cα; RMSD in Å over all matched Cα.")  # fmt: skip
+    geo_note = ("Geometry of each sample (no reference needed): fraction of Cα–Cα virtual bonds within 3.8 ± 0.2 Å "
+                "and their RMS deviation from 3.8 Å, fraction of Cα pairs |i−j| ≥ 3 closer than 3.0 Å, radius of "
+                "gyration; P-SEA secondary structure from Cα (biotite `annotate_sse`) as helix / strand / coil "
+                "fractions. With the reference: Rg ratio over matched residues, the reference's P-SEA fractions and "
+                "the per-residue label agreement over matched pairs. `oracle_best_of_n` takes bonds, clashes and "
+                "agreement at their best, the descriptive columns from the best-TM sample.")  # fmt: skip
     md = [f"# {config.title}", "", intro, "", "## Aggregate (mean / median over targets)", "",
-          _markdown_table(agg_h, agg_r), "", note, "", "## Plots", ""]  # fmt: skip
+          _markdown_table(agg_h, agg_r), "", note, "", "## Geometry and secondary structure (median over targets)",
+          "", _markdown_table(geo_h, geo_r), "", geo_note, "", "## Plots", ""]  # fmt: skip
     if config.published:
         pub_h, pub_r = _published_rows(summary, config.published)
         md[md.index("## Plots"):md.index("## Plots")] = ["## Beside published results (medians over targets)", "",
@@ -177,10 +235,12 @@ def write_report(metrics_csv: str | Path, out_dir: str | Path, config: ReportCon
     page = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(config.title)}</title><style>{style}</style></head><body>",
             f"<h1>{html.escape(config.title)}</h1><p>{html.escape(intro)}</p>", "<h2>Aggregate (mean / median over targets)</h2>",
             _html_table(agg_h, agg_r), f"<p>{html.escape(note)}</p>",
+            "<h2>Geometry and secondary structure (median over targets)</h2>", _html_table(geo_h, geo_r),
+            f"<p>{html.escape(geo_note)}</p>",
             *(["<h2>Beside published results (medians over targets)</h2>",
                _html_table(*_published_rows(summary, config.published))] if config.published else []),
             "<h2>Plots</h2>",
-            *[f"<img src='{p}' alt='{p}' style='max-width:32%'>" for p in PLOTS],
+            *[f"<img src='{p}' alt='{p}' style='max-width:{'100%' if p == PLOTS[3] else '32%'}'>" for p in PLOTS],
             "<h2>Per target</h2>", _html_table(tgt_h, tgt_r), "</body></html>"]  # fmt: skip
     files["report.html"] = out / "report.html"
     atomic_write_text(files["report.html"], "\n".join(page) + "\n")

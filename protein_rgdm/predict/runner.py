@@ -4,7 +4,8 @@ Layout of ``out_dir``::
 
     predictions/<id>/<id>_sample_<k>.pdb|.cif   Cα trace, chain A, residues 1..L (k = 0..N-1)
     predictions/<id>/<id>_sample_<k>.json       seed, schedule, steps, NFE, wall time, model version,
-                                                ranking_score, rank
+                                                ranking_score, rank, geometry (reference-free: bonds,
+                                                clashes, Rg, P-SEA labels; evaluate.geometry)
     predictions/<id>/.complete.json             completion marker (written last; a re-run skips the record)
     trajectories/<id>/<id>_sample_<k>.pdb       reverse trajectory, one MODEL per step (optional)
     summary.csv                                 id, sample, rank, ranking_score, path
@@ -31,6 +32,7 @@ import numpy as np
 from protein_rgdm.config.predict import PredictConfig
 from protein_rgdm.constants import AMINO_ACIDS
 from protein_rgdm.errors import ConfigError, InputError, ProteinRGDMError
+from protein_rgdm.evaluate.geometry import trace_geometry
 from protein_rgdm.fileio import atomic_write_json, atomic_write_text
 from protein_rgdm.predict.inputs import SequenceRecord
 from protein_rgdm.predict.ranking import ensemble_consistency, rank_descending
@@ -195,7 +197,7 @@ def _write_record(
             "sequence": record.sequence, "length": len(record.sequence), "files": files,
             **meta[k], "deterministic": config.deterministic, "schedule": engine.schedule,
             "model_version": engine.model_version, "ranking_score": score, "rank": int(ranks[k]),
-            "ranking_method": RANKING_METHOD,
+            "ranking_method": RANKING_METHOD, "geometry": trace_geometry(x).as_json(),
         }  # fmt: skip
         atomic_write_json(pred_dir / f"{stem}.json", info)
         rows.append({"id": record.id, "sample": k, "rank": int(ranks[k]), "ranking_score": score,

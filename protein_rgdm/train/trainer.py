@@ -257,7 +257,12 @@ class Trainer:
     def fit(self, stop_after: int | None = None, save_on_stop: bool = True) -> dict[str, Any]:
         """Train until ``max_steps`` / ``max_epochs`` (or ``stop_after`` steps, for tests and time limits).
 
-        Returns a summary dict (steps, epochs, last loss, best validation loss, residues/s).
+        When ``max_time_s`` runs out first, training stops after the current step and writes
+        ``last.pt`` and the final ``checkpoint.pt`` of that step (model and EMA weights) as at a normal
+        end, with ``timed_out`` in the summary; a later run resumes from ``last.pt``.
+
+        Returns a summary dict (start step (> 0 when resumed), step, epoch, finished, timed_out, last
+        loss, best validation loss, residues/s).
         """
         from tqdm.auto import tqdm
 
@@ -267,7 +272,7 @@ class Trainer:
             self.log.start(self.step)
         barrier(self.dist)
         bar = tqdm(total=limit, initial=self.step, disable=not self.progress, desc="train", unit="step")
-        t0, residues, last_loss = time.perf_counter(), 0, None
+        t0, residues, last_loss, start_step = time.perf_counter(), 0, None, self.step
         self._timed_out = False
         while not self._done(limit):
             batches = self._my_batches(self.epoch)
@@ -311,15 +316,17 @@ class Trainer:
         finished = self.step >= self.cfg.max_steps or (
             self.cfg.max_epochs is not None and self.epoch >= self.cfg.max_epochs
         )
-        if finished:
+        if finished or self._timed_out:  # a spent time budget ends the stage too; last.pt keeps it resumable
             self.save(self.out_dir / "checkpoint.pt")
         barrier(self.dist)
         self.log.close()
         elapsed = time.perf_counter() - t0
         return {
+            "start_step": start_step,
             "step": self.step,
             "epoch": self.epoch,
             "finished": finished,
+            "timed_out": self._timed_out,
             "last_loss": last_loss,
             "best_val": None if math.isinf(self.best_val) else self.best_val,
             "residues_per_s": residues / elapsed if elapsed > 0 else None,

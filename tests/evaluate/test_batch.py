@@ -7,6 +7,7 @@ import json
 import math
 import shutil
 
+import numpy as np
 import pytest
 
 from protein_rgdm.cli.app import main
@@ -106,3 +107,30 @@ def test_write_metrics_round_trips(tmp_path):
     write_metrics(rows, tmp_path / "m.csv")
     frame = read_metrics(tmp_path / "m.csv")
     assert frame.loc[0, "tm"] == 0.5 and math.isnan(frame.loc[0, "rmsd"]) and frame.loc[0, "error"] == "x, y"
+
+
+def test_geometry_columns_of_scored_and_refused_models(dirs):
+    """Every readable model gets its own geometry; a scored one also the comparison with its reference."""
+    from protein_rgdm.evaluate.geometry import GEOMETRY_COLUMNS, trace_geometry
+    from protein_rgdm.evaluate.io import read_trace
+
+    pred, refs, sample = dirs
+    shutil.copy(refs / f"{GOOD}.pdb", pred / GOOD / "itself.pdb")  # the reference as its own model
+    (pred / OTHER).mkdir()
+    shutil.copy(sample, pred / OTHER / "wrong_protein.pdb")
+    got = _by_model(evaluate_predictions(pred, refs, EvaluateConfig(progress=False)))
+    same = got[(GOOD, "itself.pdb")]
+    assert same["error"] == "" and same["rg_ratio"] == pytest.approx(1.0, abs=1e-12) and same["sse_agreement"] == 1.0
+    for kind in ("helix", "strand", "coil"):
+        assert same[f"sse_{kind}"] == same[f"ref_sse_{kind}"]
+    ref = read_trace(refs / f"{GOOD}.pdb")
+    assert same["rg"] == pytest.approx(float(np.sqrt(((ref.ca - ref.ca.mean(0)) ** 2).sum(1).mean())))
+    row = got[(GOOD, f"{GOOD}_sample_0.pdb")]
+    geo = trace_geometry(read_trace(sample).ca)
+    for key, value in geo.values().items():
+        assert row[key] == pytest.approx(value, nan_ok=True), key
+    assert 0 <= row["sse_agreement"] <= 1 and row["rg_ratio"] > 0
+    assert all(not math.isnan(row[c]) for c in GEOMETRY_COLUMNS)
+    wrong = got[(OTHER, "wrong_protein.pdb")]  # refused pair: the model's own geometry, no comparison
+    assert wrong["error"] and wrong["bond_valid"] == row["bond_valid"]
+    assert math.isnan(wrong["rg_ratio"]) and math.isnan(wrong["sse_agreement"])

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from protein_rgdm.cli.app import main
-from protein_rgdm.evaluate.aggregate import METRICS, per_target, read_metrics, summarize
+from protein_rgdm.evaluate.aggregate import GEOMETRY_METRICS, METRICS, per_target, read_metrics, summarize
 from protein_rgdm.evaluate.batch import METRIC_COLUMNS
 
 RNG = np.random.default_rng(7)
@@ -22,11 +22,11 @@ def _metrics(tmp_path):
             row = {c: "" for c in METRIC_COLUMNS}
             row.update(target=f"t{t}", model=f"t{t}_sample_{k}.pdb", sample=k, n_reference=50 + 20 * t,
                        ranking_score=RNG.uniform() if t < 4 else "")  # fmt: skip
-            for m in METRICS:
-                row[m] = RNG.uniform(0.5, 10) if m == "rmsd" else RNG.uniform()
+            for m in (*METRICS, *GEOMETRY_METRICS):
+                row[m] = RNG.uniform(0.5, 10) if m in ("rmsd", "rg") else RNG.uniform()
             rows.append(row)
     rows[1]["error"] = "unreadable"  # t0 sample 1 failed
-    for m in METRICS:
+    for m in (*METRICS, *GEOMETRY_METRICS):
         rows[1][m] = ""
     path = tmp_path / "metrics.csv"
     pd.DataFrame(rows, columns=METRIC_COLUMNS).to_csv(path, index=False)
@@ -44,6 +44,15 @@ def test_aggregations_are_what_their_names_say(tmp_path):
     ranked = frame[frame.target == "t2"].sort_values("ranking_score", ascending=False).iloc[0]
     assert table.loc[("t2", "top_ranked"), "tm"] == ranked["tm"]
     assert math.isnan(table.loc[("t5", "top_ranked"), "tm"])  # no ranking -> not available
+    # geometry: directional columns at their own best, descriptive ones from the best-TM sample
+    best = table.loc[("t0", "oracle_best_of_n")]
+    assert best["bond_valid"] == t0["bond_valid"].max() and best["sse_agreement"] == t0["sse_agreement"].max()
+    assert best["clash"] == t0["clash"].min() and best["bond_rms_dev"] == t0["bond_rms_dev"].min()
+    by_tm = t0.loc[t0["tm"].idxmax()]
+    for m in ("rg", "rg_ratio", "sse_helix", "sse_strand", "sse_coil", "ref_sse_helix"):
+        assert best[m] == by_tm[m], m
+    assert table.loc[("t0", "mean_over_samples"), "clash"] == pytest.approx(t0["clash"].mean())
+    assert table.loc[("t2", "top_ranked"), "sse_helix"] == ranked["sse_helix"]
 
 
 def test_report_numbers_equal_recomputation_from_metrics_csv(tmp_path):
@@ -73,6 +82,33 @@ def test_report_numbers_equal_recomputation_from_metrics_csv(tmp_path):
         assert f"| {name} | {len(values)} | {values.mean():.3f} / {values.median():.3f} |" in md
     assert written.loc["oracle_best_of_n", "rmsd_mean"] == pytest.approx(ok.groupby("target")["rmsd"].min().mean(), rel=1e-5)
     assert "<table>" in (out / "report.html").read_text() and "Test run" in md
+    # geometry table: medians over targets, recomputed here (first sample and mean over samples)
+    geo = {"first_sample": first, "mean_over_samples": ok.groupby("target")[list(GEOMETRY_METRICS)].mean()}
+    lines = md.splitlines()
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("## Geometry"))
+    header = [c.strip() for c in lines[start + 2].strip("|").split("|")]
+    assert header[0] == "aggregation" and len(header) == 1 + len(GEOMETRY_METRICS)
+    cells = [[x.strip() for x in ln.strip("|").split("|")] for ln in lines[start + 4 : start + 8]]
+    printed = {c[0]: c[1:] for c in cells}
+    for name, frame in geo.items():
+        for m, cell in zip(GEOMETRY_METRICS, printed[name], strict=True):
+            digits = {"rg": 2, "bond_rms_dev": 2, "clash": 4}.get(m, 3)
+            want = frame[m].dropna().median()
+            assert written.loc[name, f"{m}_median"] == pytest.approx(want, rel=1e-5)
+            assert abs(float(cell) - want) <= 0.5 * 10**-digits + 1e-9, (name, m, cell, want)
+    assert (out / "geometry.png").stat().st_size > 0
+
+
+def test_report_of_metrics_without_geometry_columns(tmp_path):
+    """A metrics.csv from before the geometry columns still gives a report, with '–' for them."""
+    path = _metrics(tmp_path)
+    frame = pd.read_csv(path).drop(columns=list(GEOMETRY_METRICS))
+    frame.to_csv(path, index=False)
+    out = tmp_path / "report"
+    assert main(["report", str(path), "--out", str(out)]) == 0
+    written = pd.read_csv(out / "aggregate.csv").set_index("aggregation")
+    assert math.isnan(written.loc["first_sample", "clash_median"]) and written.loc["first_sample", "tm_median"] > 0
+    assert (out / "geometry.png").is_file()
 
 
 def test_summary_ignores_targets_without_values():

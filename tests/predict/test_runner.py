@@ -164,3 +164,20 @@ def test_diverged_samples_are_recorded_not_written(tmp_path: Path, fake_engine):
     run = predict_records(recs[:1], Exploding, PredictConfig(num_samples=2, format="mmcif"), tmp_path / "cif",
                           model_version=VERSION, progress=False)  # fmt: skip
     assert run.predicted == ["far"]
+
+
+def test_sample_json_carries_reference_free_geometry(tmp_path: Path, fake_engine):
+    """The stand-in engine walks in 3.8 Å steps: every virtual bond is valid; the rest equals evaluate's numbers."""
+    from protein_rgdm.evaluate.geometry import trace_geometry
+    from protein_rgdm.evaluate.io import read_trace
+
+    cfg = PredictConfig(num_samples=2, seed=1, format="pdb")
+    predict_records([_rec("walk", "ACDEFGHIKLMNPQRSTVWY")], lambda: fake_engine(), cfg, tmp_path,
+                    model_version=VERSION, progress=False)  # fmt: skip
+    for k in range(2):
+        stem = tmp_path / "predictions" / "walk" / f"walk_sample_{k}"
+        geo = json.loads(stem.with_suffix(".json").read_text())["geometry"]
+        assert geo["bond_valid"] == 1.0 and geo["bond_rms_dev"] < 1e-4 and len(geo["sse"]) == 20
+        again = trace_geometry(read_trace(stem.with_suffix(".pdb")).ca).as_json()  # written with 3 decimals
+        assert geo["sse"] == again["sse"] and geo["rg"] == pytest.approx(again["rg"], abs=1e-3)
+        assert geo["clash"] == pytest.approx(again["clash"], abs=0.01)

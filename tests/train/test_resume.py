@@ -43,3 +43,31 @@ def test_resume_reproduces_losses(tmp_path, chains_dir, tiny_cfg):
     b = torch.load(tmp_path / "part" / "checkpoint.pt", weights_only=True)
     for k, v in a["ema"]["shadow"].items():
         torch.testing.assert_close(b["ema"]["shadow"][k], v, rtol=0, atol=1e-6)
+
+
+def test_spent_time_budget_writes_the_final_checkpoint_and_stays_resumable(tmp_path, chains_dir, tiny_cfg):
+    """max_time_s ends the stage like max_steps (checkpoint.pt of the step reached); a later run
+    without the budget continues from last.pt and ends where an unbudgeted run ends."""
+    cfg = tiny_cfg(max_steps=6, log_every=1)
+    index = index_chain_files([chains_dir])
+    train, _ = load_chains(load_split(tmp_path / "train.csv"), index, cfg.data)
+    val, _ = load_chains(load_split(tmp_path / "val.csv"), index, cfg.data)
+
+    budget = Trainer(cfg.model_copy(update={"max_time_s": 1e-9}), train, val, tmp_path / "b", progress=False)
+    out = budget.fit()
+    assert out["timed_out"] and not out["finished"] and out["step"] == 1  # out of time after the first step
+    final = torch.load(tmp_path / "b" / "checkpoint.pt", weights_only=True)
+    last = torch.load(tmp_path / "b" / "last.pt", weights_only=True)
+    assert final["step"] == last["step"] == 1
+    for k, v in last["ema"]["shadow"].items():
+        torch.testing.assert_close(final["ema"]["shadow"][k], v, rtol=0, atol=0)
+
+    torch.manual_seed(99)
+    more = Trainer(cfg, train, val, tmp_path / "b", progress=False).fit()
+    assert more["start_step"] == 1 and more["finished"] and not more["timed_out"]
+    full = Trainer(cfg, train, val, tmp_path / "full", resume=False, progress=False).fit()
+    assert full["start_step"] == 0 and full["step"] == more["step"] == 6
+    a = torch.load(tmp_path / "full" / "checkpoint.pt", weights_only=True)
+    b = torch.load(tmp_path / "b" / "checkpoint.pt", weights_only=True)
+    for k, v in a["ema"]["shadow"].items():
+        torch.testing.assert_close(b["ema"]["shadow"][k], v, rtol=0, atol=1e-6)
