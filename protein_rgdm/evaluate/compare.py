@@ -23,13 +23,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from protein_rgdm.errors import InputError
-from protein_rgdm.evaluate.aggregate import HIGHER_IS_BETTER, METRICS, per_target, read_metrics, summarize
+from protein_rgdm.evaluate.aggregate import ALL_METRICS, HIGHER_IS_BETTER, per_target, read_metrics, summarize
 from protein_rgdm.fileio import atomic_path, atomic_write_text
 
 __all__ = ["ComparisonRun", "PLOT_METRICS", "compare_runs", "run_nfe", "write_comparison"]
 
-#: Metrics plotted against NFE (those of :data:`METRICS` that exist), in this order.
+#: Metrics plotted against NFE, in this order.
 PLOT_METRICS = ("tm", "lddt", "bond_valid", "clash", "sse_agreement")
+#: Metrics in the markdown table (all of them are in comparison.csv).
+TABLE_METRICS = ("tm", "rmsd", "gdt_ts", "lddt", "bond_valid", "clash", "sse_agreement")
 #: Aggregations shown in the comparison (the model's own pick, and one sample drawn).
 SHOWN = ("top_ranked", "first_sample")
 
@@ -99,7 +101,7 @@ def compare_runs(runs: Sequence[ComparisonRun]):
         row = {"variant": run.variant, "steps": run.steps, "nfe": run_nfe(frame),
                "n_targets": int(summary.loc["top_ranked", "n_targets"])}  # fmt: skip
         for agg in SHOWN:
-            for m in METRICS:
+            for m in ALL_METRICS:
                 row[f"{agg}.{m}_median"] = float(summary.loc[agg, f"{m}_median"])
                 row[f"{agg}.{m}_mean"] = float(summary.loc[agg, f"{m}_mean"])
         rows.append(row)
@@ -114,7 +116,7 @@ def _fmt(value: float, digits: int) -> str:
 
 
 def _markdown(table, title: str) -> str:
-    metrics = [m for m in METRICS if m != "gdt_ha"]
+    metrics = [m for m in TABLE_METRICS if f"{SHOWN[0]}.{m}_median" in table.columns]
     lines = [f"# {title}", "", "Medians over targets; NFE = network evaluations per sample (mean).", ""]
     for agg in SHOWN:
         lines += [f"## {agg.replace('_', ' ')} sample", ""]
@@ -122,7 +124,7 @@ def _markdown(table, title: str) -> str:
         lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         for rec in table.to_dict("records"):
             cells = [rec["variant"], str(rec["steps"]), _fmt(rec["nfe"], 1), str(rec["n_targets"])]
-            cells += [_fmt(rec[f"{agg}.{m}_median"], 2 if m == "rmsd" else 3) for m in metrics]
+            cells += [_fmt(rec[f"{agg}.{m}_median"], {"rmsd": 2, "clash": 4}.get(m, 3)) for m in metrics]
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
     lines += ["![quality vs NFE](quality_vs_nfe.png)", ""]
@@ -135,7 +137,7 @@ def _plot(table, path: Path, dpi: int = 110) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    metrics = [m for m in PLOT_METRICS if f"top_ranked.{m}_median" in table.columns]
+    metrics = [m for m in PLOT_METRICS if table[f"top_ranked.{m}_median"].notna().any()] or ["tm"]
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.4), squeeze=False)
     for ax, m in zip(axes[0], metrics, strict=True):
         for variant, part in table.groupby("variant", sort=False):
