@@ -30,7 +30,7 @@ def resume_guard(wildcards, input, output):
     run with a larger budget continues a budgeted one."""
     out_dir = os.path.dirname(output[0])
     return (
-        f"mkdir -p {out_dir} && key=$(sed '/^  max_time_s:/d' {input.cfg} | cat - {input.train} {input.val}"
+        f"mkdir -p {out_dir} && key=$(grep -v '^  max_time_s:' {input.cfg} | cat - {input.train} {input.val}"
         " | sha256sum | cut -c1-64)"
         f' && {{ [ "$(cat {out_dir}/resume.key 2>/dev/null)" = "$key" ] || rm -f {out_dir}/last.pt; }}'
         f" && echo $key > {out_dir}/resume.key"
