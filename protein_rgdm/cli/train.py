@@ -17,7 +17,7 @@ __all__ = ["embed_command", "register", "train_command"]
 @click.option("--train", "train_csv", required=True, type=click.Path(dir_okay=False), help="Split CSV with a 'name' column.")
 @click.option("--val", "val_csv", default=None, type=click.Path(dir_okay=False), help="Validation split CSV.")
 @click.option("--out-dir", required=True, type=click.Path(file_okay=False), help="Checkpoints, losses.csv, config.yaml.")
-@click.option("--embeddings", default=None, type=click.Path(file_okay=False), help="Embedding files (precomputed / ESM cache).")
+@click.option("--embeddings", default=None, type=click.Path(file_okay=False), help="Embedding files (precomputed / ESM or UniRep cache).")
 @click.option("--spectrum", default=None, type=click.Path(dir_okay=False), help="spectrum.json for a fitted colour.")
 @click.option("--device", default=None, help="cpu | cuda | cuda:1 | auto (overrides the config).")
 @click.option("--max-steps", type=int, default=None, help="Override max_steps.")
@@ -43,11 +43,11 @@ def train_command(config_path, chains, train_csv, val_csv, out_dir, embeddings, 
 @click.argument("chains", nargs=-1, required=True, type=click.Path(file_okay=False))
 @click.option("--out-dir", required=True, type=click.Path(file_okay=False))
 @click.option("--split", "split_csv", default=None, type=click.Path(dir_okay=False), help="Only the chains named in this CSV.")
-@click.option("--device", default=None, help="Device for ESM-2 (cpu | cuda | cuda:1).")
+@click.option("--device", default=None, help="Device for ESM-2 / UniRep (cpu | cuda | cuda:1).")
 @click.option("--overwrite", is_flag=True, default=None, help="Recompute existing files.")
 @click.option("--progress/--no-progress", default=True, show_default=True)
 def embed_command(config_path, chains, out_dir, split_csv, device, overwrite, progress):
-    """Precompute sequence embeddings (ESM-2 from a local checkpoint) of chain records, atomically."""
+    """Precompute sequence embeddings (ESM-2 from a local checkpoint, UniRep) of chain records, atomically."""
     from protein_rgdm.config.base import load_config
     from protein_rgdm.config.embed import EmbedConfig
     from protein_rgdm.model.embed_files import write_embeddings

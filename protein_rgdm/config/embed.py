@@ -13,7 +13,7 @@ __all__ = ["EmbedConfig"]
 class EmbedConfig(StrictModel):
     """``embedder`` as in the train config's ``model.embedder``.
 
-    Only ``esm`` has something to precompute; for ``learned`` (trained jointly) and
+    Only ``esm`` and ``unirep`` have something to precompute; for ``learned`` (trained jointly) and
     ``precomputed`` (files given by the user) the command writes only its manifest. Chains are
     embedded over the same residue span training uses (``trim_termini`` as in ``train.data``).
     """

@@ -1,8 +1,8 @@
 """``write_embeddings``: precompute per-chain embedding files (``protein-rgdm embed``).
 
-For the ESM-2 embedder each chain gets ``<out_dir>/<name>.npz`` with ``node_repr`` (L, D) float32
-and ``seqres``, written atomically; existing files for the same sequence are kept (resume).
-Learned and precomputed embedders have nothing to compute: only the manifest is written.
+For the frozen language-model embedders (ESM-2, UniRep) each chain gets ``<out_dir>/<name>.npz`` with
+``node_repr`` (L, D) float32 and ``seqres``, written atomically; existing files for the same sequence are
+kept (resume). Learned and precomputed embedders have nothing to compute: only the manifest is written.
 """
 
 from __future__ import annotations
@@ -66,17 +66,18 @@ def write_embeddings(
         except ProteinRGDMError as exc:
             failed.append((name, str(exc)))
     computed = kept = 0
-    if cfg.embedder.kind == "esm":
+    if cfg.embedder.kind in ("esm", "unirep"):
         import torch
 
-        from protein_rgdm.model.embedders.esm import EsmEmbedder
+        from protein_rgdm.model.embedders import build_embedder
 
-        embedder = EsmEmbedder(cfg.embedder, batch_tokens=cfg.batch_tokens)
+        embedder = build_embedder(cfg.embedder)
+        embedder.batch_tokens = cfg.batch_tokens
         device = torch.device(cfg.device)
         pending = []
         for name, seq in todo:
             path = out_dir / f"{name}.npz"
-            if not cfg.overwrite and path.is_file() and _existing_ok(path, seq, embedder.esm_dim):
+            if not cfg.overwrite and path.is_file() and _existing_ok(path, seq, embedder.lm_dim):
                 kept += 1
                 rows.append((name, len(seq), "kept"))
             else:

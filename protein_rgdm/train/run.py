@@ -23,7 +23,7 @@ __all__ = ["resolve_paths", "run_training"]
 def resolve_paths(cfg: TrainConfig, embeddings: str | Path | None, spectrum: str | Path | None) -> TrainConfig:
     """Fold command-line paths into the config so the checkpoint is self-contained.
 
-    ``embeddings`` becomes the precomputed embedder's ``directory`` / the ESM embedder's
+    ``embeddings`` becomes the precomputed embedder's ``directory`` / the ESM or UniRep embedder's
     ``cache_dir``; a ``fitted`` colour reads c, m from ``spectrum`` (or its ``spectrum_path``) and is
     stored as the equivalent ``free`` colour with those values.
     """
@@ -32,7 +32,7 @@ def resolve_paths(cfg: TrainConfig, embeddings: str | Path | None, spectrum: str
     if embeddings is not None:
         if emb["kind"] == "precomputed":
             emb["directory"] = str(embeddings)
-        elif emb["kind"] == "esm":
+        elif emb["kind"] in ("esm", "unirep"):
             emb["cache_dir"] = str(embeddings)
     colour = data["diffusion"]["colour"]
     if colour["kind"] == "fitted":

@@ -8,7 +8,7 @@ __all__ = ["SequenceEmbedder", "SequenceFeatures", "build_embedder"]
 
 
 def build_embedder(cfg) -> SequenceEmbedder:
-    """The embedder for an embedder config (learned / precomputed / esm)."""
+    """The embedder for an embedder config (learned / precomputed / esm / unirep)."""
     if cfg.kind == "learned":
         from protein_rgdm.model.embedders.learned import LearnedEmbedder
 
@@ -21,4 +21,8 @@ def build_embedder(cfg) -> SequenceEmbedder:
         from protein_rgdm.model.embedders.esm import EsmEmbedder
 
         return EsmEmbedder(cfg)
+    if cfg.kind == "unirep":
+        from protein_rgdm.model.embedders.unirep import UniRepEmbedder
+
+        return UniRepEmbedder(cfg)
     raise ValueError(f"unknown embedder kind {cfg.kind!r}")  # pragma: no cover - config validation prevents it

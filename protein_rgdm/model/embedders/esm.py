@@ -17,9 +17,7 @@ from torch import nn
 
 from protein_rgdm.config.model import EsmEmbedderConfig
 from protein_rgdm.errors import ConfigError, InputError
-from protein_rgdm.model.embedders.base import SequenceEmbedder, SequenceFeatures
-from protein_rgdm.model.embedders.precomputed import read_embedding
-from protein_rgdm.model.packing import Packing
+from protein_rgdm.model.embedders.frozen import FrozenLMEmbedder, length_chunks
 
 __all__ = ["EsmEmbedder", "load_esm2_local"]
 
@@ -61,62 +59,27 @@ def load_esm2_local(path: str | Path, heads: int | None = None) -> tuple[nn.Modu
     return model.eval().requires_grad_(False), alphabet
 
 
-class EsmEmbedder(SequenceEmbedder):
+class EsmEmbedder(FrozenLMEmbedder):
     """Frozen ESM-2 per-residue representations projected to ``dim`` (no pair features)."""
 
     def __init__(self, cfg: EsmEmbedderConfig, batch_tokens: int = 4096) -> None:
-        super().__init__()
-        self.cfg = cfg
         esm_model, alphabet = load_esm2_local(cfg.checkpoint, cfg.heads)
+        super().__init__(cfg, lm_dim=esm_model.embed_dim, batch_tokens=batch_tokens)
         object.__setattr__(self, "_esm", esm_model)  # not a submodule: not trained, not in the state dict
         self._alphabet = alphabet
         self.layer = esm_model.num_layers if cfg.layer is None else cfg.layer
         if not 0 <= self.layer <= esm_model.num_layers:
             raise ConfigError(f"key 'embedder.layer': {cfg.layer} outside 0..{esm_model.num_layers}")
-        self.esm_dim = esm_model.embed_dim
-        self.out_dim = cfg.dim
-        self.pair_dim = 0
-        self.batch_tokens = batch_tokens
-        self.proj = nn.Sequential(nn.LayerNorm(self.esm_dim), nn.Linear(self.esm_dim, cfg.dim))
 
     @torch.no_grad()
     def raw_embeddings(self, sequences: Sequence[str], device: torch.device | str = "cpu") -> list[np.ndarray]:
-        """(L_b, esm_dim) float32 representations of ``self.layer`` for each sequence."""
+        """(L_b, lm_dim) float32 representations of ``self.layer`` for each sequence."""
         model = self._esm.to(device)
         convert = self._alphabet.get_batch_converter()
-        out: list[np.ndarray] = []
-        order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
-        chunk: list[int] = []
         result: dict[int, np.ndarray] = {}
-
-        def flush() -> None:
+        for chunk in length_chunks([len(s) + 2 for s in sequences], self.batch_tokens):
             _, _, toks = convert([(str(i), sequences[i]) for i in chunk])
             rep = model(toks.to(device), repr_layers=[self.layer])["representations"][self.layer]
             for row, i in enumerate(chunk):
                 result[i] = rep[row, 1 : 1 + len(sequences[i])].float().cpu().numpy()
-            chunk.clear()
-
-        for i in order:
-            if chunk and (len(chunk) + 1) * (len(sequences[i]) + 2) > self.batch_tokens:
-                flush()
-            chunk.append(i)
-        if chunk:
-            flush()
-        out = [result[i] for i in range(len(sequences))]
-        return out
-
-    def forward(self, sequences: Sequence[str], names: Sequence[str] | None, packing: Packing) -> SequenceFeatures:
-        device = packing.batch.device
-        arrays: list[np.ndarray | None] = [None] * len(sequences)
-        if self.cfg.cache_dir is not None and names is not None:
-            for i, (n, s) in enumerate(zip(names, sequences)):
-                path = Path(self.cfg.cache_dir) / f"{n}.npz"
-                if path.is_file():
-                    arrays[i] = read_embedding(path, n, s, self.esm_dim, None)[0]
-        todo = [i for i, a in enumerate(arrays) if a is None]
-        if todo:
-            for i, a in zip(todo, self.raw_embeddings([sequences[i] for i in todo], device)):
-                arrays[i] = a
-        dtype = self.proj[1].weight.dtype
-        node = torch.cat([torch.from_numpy(a) for a in arrays]).to(device=device, dtype=dtype)
-        return SequenceFeatures(node=self.proj(node))
+        return [result[i] for i in range(len(sequences))]
