@@ -26,14 +26,14 @@ def _read_csv(path):
 
 def test_outputs_summary_and_failures(tmp_path: Path, fake_engine):
     engine = fake_engine()
-    recs = [_rec("long", "ACDEFGHIKLMNPQRSTVWY" * 2), _rec("bad", "ACDXZ"), _rec("short", "MKVLAAGIV"),
+    recs = [_rec("long", "ACDEFGHIKLMNPQRSTVWY" * 2), _rec("bad", "ACD*-"), _rec("short", "MKVLAAGIV"),
             _rec("empty", ""), _rec("huge", "A" * 50)]  # fmt: skip
     cfg = PredictConfig(num_samples=3, seed=5, format="both", max_length=45)
     run = predict_records(recs, lambda: engine, cfg, tmp_path, model_version=VERSION, progress=False)
     assert sorted(run.predicted) == ["long", "short"]
     failed = {row["id"]: row["reason"] for row in _read_csv(tmp_path / "failed.tsv")}
     assert set(failed) == {"bad", "empty", "huge"}
-    assert "XZ" in failed["bad"] and "max_length 45" in failed["huge"] and "empty" in failed["empty"]
+    assert "'*' '-'" in failed["bad"] and "max_length 45" in failed["huge"] and "empty" in failed["empty"]
     rows = _read_csv(tmp_path / "summary.csv")
     assert list(rows[0]) == ["id", "sample", "rank", "ranking_score", "path"]
     assert [(r["id"], r["sample"]) for r in rows] == [("long", "0"), ("long", "1"), ("long", "2"),
