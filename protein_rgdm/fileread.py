@@ -101,10 +101,11 @@ def read_limited_bytes(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, *, 
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         raise _oserror(path, exc) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise _refusal(path, mode)
     with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise _refusal(path, mode)
         try:
             raw = handle.read(max_bytes + 1)
         except OSError as exc:
