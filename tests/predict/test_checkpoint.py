@@ -186,3 +186,29 @@ def test_non_standard_letters_are_mapped_and_recorded(checkpoint: Path, tmp_path
     assert [names[i] for i in (3, 6, 9, 11, 14, 17)] == ["SEC", "PYL", "ASX", "GLX", "UNK", "UNK"]
     failed = {r["id"]: r["reason"] for r in csv.DictReader(open(out / "failed.tsv"), delimiter="\t")}
     assert "'*'" in failed["star"] and "'ß'" in failed["eszett"]  # not a letter; never case-folded to SS
+
+
+def test_odd_files_in_an_input_folder_are_recorded_and_the_rest_predicted(checkpoint: Path, tmp_path: Path, capsys):
+    import os
+
+    from tests.helpers import call_with_timeout
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a_good.fasta").write_text(f">alpha\n{SEQS['alpha']}\n")
+    (src / "b_latin1.fasta").write_bytes(b">caf\xe9\nMKV\n")
+    (src / "c_utf16.csv").write_bytes("id,sequence\nx,MKV\n".encode("utf-16"))
+    (src / "d_bom.csv").write_bytes(b"\xef\xbb\xbfid,sequence\nbom,GSHMLEDPVAGKT\n")
+    (src / "e_long.csv").write_text(f"id,sequence\nlong,{'A' * 200_000}\n")
+    os.mkfifo(src / "f_pipe.fa")
+    out = tmp_path / "out"
+    code, text = call_with_timeout(
+        _predict, capsys, str(src), "-c", str(checkpoint), "-o", str(out), "-n", "1", "--t32", "6", "--device", "cpu",
+        "-q", timeout=120,
+    )  # fmt: skip
+    assert code == 0 and "2 predicted" in text and "Traceback" not in text, text
+    assert sorted(p.name for p in (out / "predictions").iterdir()) == ["alpha", "bom"]
+    failed = {r["id"]: r["reason"] for r in csv.DictReader(open(out / "failed.tsv"), delimiter="\t")}
+    assert set(failed) == {"b_latin1.fasta", "c_utf16.csv", "f_pipe.fa", "long"}
+    assert "not UTF-8" in failed["b_latin1.fasta"] and "FIFO" in failed["f_pipe.fa"]
+    assert "length 200000 exceeds max_length 1024" in failed["long"]

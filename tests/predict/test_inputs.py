@@ -129,3 +129,16 @@ def test_a_special_file_given_directly_is_one_error(tmp_path: Path):
     (tmp_path / "gone.fasta").symlink_to(tmp_path / "nowhere.fasta")
     with pytest.raises(InputError, match="dangling symlink"):
         read_sequences(tmp_path / "gone.fasta")
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [("l1.fasta", b">caf\xe9\nMKV\n"), ("r.csv", bytes(range(128, 256)) * 8), ("u16.fa", ">a\nMKV\n".encode("utf-16"))],
+)
+def test_cli_reports_an_undecodable_input_in_one_line(tmp_path: Path, capsys, name, data):
+    from protein_rgdm.cli.app import main
+
+    (tmp_path / name).write_bytes(data)
+    code = main(["predict", str(tmp_path / name), "-c", str(tmp_path / "ckpt.pt"), "-o", str(tmp_path / "out"), "-q"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith(f"error: {tmp_path / name}: ") and err.count("\n") == 1
