@@ -124,7 +124,7 @@ def read_limited_bytes(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, *, 
 
 
 def decode_text(data: bytes, source: str | Path) -> str:
-    """Strict UTF-8 text of ``data`` with a leading byte-order mark removed; ``InputError`` naming the first bad byte."""
+    """Strict UTF-8 text of ``data``, a leading byte-order mark removed; ``InputError`` naming the first bad byte."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError(f"{source}: is UTF-16 text; save it as UTF-8")
     try:

@@ -76,12 +76,14 @@ def _chain_from_name(name: str) -> str | None:
 def _process_file_safe(
     path: str, jobs: list[ChainJob], filters: FeaturizeFilters, backend: str, max_bytes: int
 ) -> list[tuple]:
-    """:func:`_process_file`, with any unexpected failure (a parser bug, MemoryError) a rejection of the file's chains."""
+    """:func:`_process_file`; any unexpected failure (a parser bug, MemoryError) rejects the file's chains."""
     try:
         return _process_file(path, jobs, filters, backend, max_bytes)
     except Exception as exc:  # noqa: BLE001 - one bad file must not lose the rest of the batch; recorded as data
         reason = f"{path}: {type(exc).__name__}: {exc}"
-        return [("rejected", {"file": path, "chain": j.chain or "", "name": j.name or "", "reason": reason}) for j in jobs]
+        return [
+            ("rejected", {"file": path, "chain": j.chain or "", "name": j.name or "", "reason": reason}) for j in jobs
+        ]
 
 
 def _process_file(

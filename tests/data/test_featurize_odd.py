@@ -83,3 +83,11 @@ def test_a_crash_inside_one_file_is_a_rejection_not_the_end_of_the_batch(tmp_pat
     result = featurize_files(jobs, tmp_path / "out", FeaturizeFilters(max_missing_fraction=1.0))
     assert [r.name for r in result.records] == ["7vrf.A"]
     assert "MemoryError: simulated" in _rejected(tmp_path / "out")["boom.pdb.gz"]
+
+
+def test_id_list_with_a_byte_order_mark(tmp_path):
+    from protein_rgdm.data.ids import read_id_list
+
+    (tmp_path / "ids.csv").write_bytes(b"\xef\xbb\xbfname\n1abc\n")
+    (tmp_path / "ids.txt").write_bytes(b"\xef\xbb\xbf1abc 2xyz\n")
+    assert read_id_list(tmp_path / "ids.csv") == ["1abc"] and read_id_list(tmp_path / "ids.txt") == ["1abc", "2xyz"]

@@ -75,7 +75,8 @@ def test_absurd_missing_and_special_models_get_row_errors(folders):
                              on_error=errors.append, timeout=60)  # fmt: skip
     got = {r["model"]: r for r in rows}
     assert got["good.pdb.gz"]["error"] == "" and got["good.pdb.gz"]["tm"] > 0.999
-    assert "absurd Cα coordinates" in got["scaled_1e5.cif"]["error"] and "3.805e+05 Å" in got["scaled_1e5.cif"]["error"]
+    scaled = got["scaled_1e5.cif"]["error"]
+    assert "absurd Cα coordinates" in scaled and "3.805e+05 Å" in scaled
     assert "absurd Cα coordinates" in got["in_nm.pdb"]["error"]
     assert "no protein chain with Cα" in got["no_coords.cif"]["error"]  # never scored as zeros
     assert "FIFO" in got["pipe.pdb"]["error"] and "folder" in got["folder.pdb"]["error"]

@@ -69,13 +69,15 @@ def pdb_line(serial, name, res, chain, num, xyz, *, het=False, altloc=" ", eleme
 
 
 def cif_text(atoms: list[tuple]) -> str:
-    """A minimal mmCIF ``atom_site`` loop; each atom is (name, res, chain, num, altloc, x, y, z, occupancy) as strings."""
+    """A minimal mmCIF ``atom_site`` loop; atoms are (name, res, chain, num, altloc, x, y, z, occupancy) tuples."""
     keys = ["group_PDB", "id", "type_symbol", "label_atom_id", "label_alt_id", "label_comp_id", "label_asym_id",
             "label_entity_id", "label_seq_id", "pdbx_PDB_ins_code", "Cartn_x", "Cartn_y", "Cartn_z", "occupancy",
             "auth_seq_id", "auth_comp_id", "auth_asym_id", "auth_atom_id", "pdbx_PDB_model_num"]  # fmt: skip
     lines = ["data_TEST", "loop_", *(f"_atom_site.{k}" for k in keys)]
     for i, (name, res, chain, num, alt, x, y, z, occ) in enumerate(atoms, 1):
-        lines.append(f"ATOM {i} {name[0]} {name} {alt} {res} {chain} 1 {num} ? {x} {y} {z} {occ} {num} {res} {chain} {name} 1")
+        lines.append(
+            f"ATOM {i} {name[0]} {name} {alt} {res} {chain} 1 {num} ? {x} {y} {z} {occ} {num} {res} {chain} {name} 1"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -1,4 +1,4 @@
-"""Odd structure files: altlocs by occupancy, missing mmCIF coordinates, Latin-1 and BOM text, size bombs, special files."""
+"""Odd structure files: altlocs by occupancy, missing mmCIF coordinates, Latin-1 / BOM text, bombs, special files."""
 
 from __future__ import annotations
 
@@ -92,8 +92,10 @@ def test_binary_cif_missing_coordinates_are_dropped(tmp_path):
     for key, column in src.block["atom_site"].items():
         values = column.as_array()
         if key == "Cartn_y":  # the first atom's y is missing
+            mask = np.zeros(len(values), np.uint8)
+            mask[0] = 1  # 1 = '.', 2 = '?' in BinaryCIF masks
             category[key] = pdbx.BinaryCIFColumn(
-                pdbx.BinaryCIFData(column.as_array(np.float64)), pdbx.BinaryCIFData(np.array([1] + [0] * (len(values) - 1), np.uint8))
+                pdbx.BinaryCIFData(column.as_array(np.float64)), pdbx.BinaryCIFData(mask)
             )
         else:
             category[key] = values
