@@ -17,8 +17,6 @@ import codecs
 import contextlib
 import csv
 import errno
-import gzip
-import io
 import os
 import stat
 import zlib
@@ -113,14 +111,28 @@ def read_limited_bytes(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, *, 
     if len(raw) > max_bytes:
         raise _too_big(path, max_bytes, "holds")
     if decompress and raw[:2] == b"\x1f\x8b":
-        try:
-            with gzip.GzipFile(fileobj=io.BytesIO(raw)) as unzipped:
-                raw = unzipped.read(max_bytes + 1)
-        except (EOFError, OSError, zlib.error) as exc:
-            raise InputError(f"{path}: truncated or corrupt gzip ({exc})") from None
-        if len(raw) > max_bytes:
-            raise _too_big(path, max_bytes, "decompresses to")
+        raw = _gunzip(path, raw, max_bytes)
     return raw
+
+
+def _gunzip(path: Path, data: bytes, max_bytes: int) -> bytes:
+    """Decompress every gzip member of ``data``, never producing more than ``max_bytes + 1`` bytes."""
+    parts: list[bytes] = []
+    size = 0
+    while data:
+        inflater = zlib.decompressobj(wbits=31)  # one gzip member
+        try:
+            part = inflater.decompress(data, max_bytes + 1 - size)
+        except zlib.error as exc:
+            raise InputError(f"{path}: truncated or corrupt gzip ({exc})") from None
+        size += len(part)
+        parts.append(part)
+        if size > max_bytes or inflater.unconsumed_tail:
+            raise _too_big(path, max_bytes, "decompresses to")
+        if not inflater.eof:
+            raise InputError(f"{path}: truncated or corrupt gzip (compressed data ends before the end of the stream)")
+        data = inflater.unused_data.lstrip(b"\x00")  # members follow each other; trailing zero padding is allowed
+    return b"".join(parts)
 
 
 def decode_text(data: bytes, source: str | Path) -> str:

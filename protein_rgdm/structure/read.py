@@ -24,6 +24,9 @@ __all__ = ["BACKBONE_ATOMS", "PDB_BACKENDS", "detect_format", "read_bytes", "rea
 PDB_BACKENDS = ("fast", "biotite")
 #: Backbone atom names kept by featurize.
 BACKBONE_ATOMS = frozenset({"N", "CA", "C", "O"})
+#: Control characters other than tab, newline, form feed and carriage return; bytes ≥ 0x80.
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+_HIGH_BYTES = bytes(range(128, 256))
 _SUFFIX = {".pdb": "pdb", ".ent": "pdb", ".cif": "cif", ".mmcif": "cif", ".bcif": "bcif"}
 
 
@@ -53,11 +56,10 @@ def _looks_text(head: bytes) -> bool:
     """
     if b"\x00" in head:
         return False
-    codes = np.frombuffer(head, dtype=np.uint8)
-    n = max(codes.size, 1)
-    if ((codes < 32) & ~np.isin(codes, (9, 10, 12, 13))).sum() > 0.05 * n:
+    n = max(len(head), 1)
+    if n - len(head.translate(None, _CONTROL_BYTES)) > 0.05 * n:
         return False
-    if (codes >= 128).sum() <= 0.1 * n:
+    if n - len(head.translate(None, _HIGH_BYTES)) <= 0.1 * n:
         return True
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
