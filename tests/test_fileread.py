@@ -30,8 +30,15 @@ def test_gzip_bomb_is_refused_after_reading_the_limit(tmp_path: Path):
 
 def test_multi_member_gzip_and_corrupt_gzip(tmp_path: Path):
     path = tmp_path / "two.gz"
-    path.write_bytes(gzip.compress(b"first ") + gzip.compress(b"second"))
+    path.write_bytes(gzip.compress(b"first ") + gzip.compress(b"second") + b"\x00" * 8)  # zero padding allowed
     assert read_limited_bytes(path) == b"first second"
+    path.write_bytes(gzip.compress(b"a" * 500) + gzip.compress(b"b" * 500))
+    assert len(read_limited_bytes(path, max_bytes=1000)) == 1000
+    with pytest.raises(InputError, match="decompresses to more than 600 bytes"):  # the bound spans the members
+        read_limited_bytes(path, max_bytes=600)
+    path.write_bytes(gzip.compress(b"first ") + b"garbage after the member")
+    with pytest.raises(InputError, match="corrupt gzip"):
+        read_limited_bytes(path)
     path.write_bytes(gzip.compress(os.urandom(1000))[:-30])
     with pytest.raises(InputError, match="truncated or corrupt gzip"):
         read_limited_bytes(path)
