@@ -10,11 +10,23 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import IO, Any, Iterator
 
-__all__ = ["atomic_path", "atomic_open", "atomic_write_text", "atomic_write_bytes", "atomic_write_json", "sha256_file"]
+__all__ = [
+    "atomic_path",
+    "atomic_open",
+    "atomic_write_text",
+    "atomic_write_bytes",
+    "atomic_write_json",
+    "remove_temp_files",
+    "sha256_file",
+]
+
+#: Names of the temporary files :func:`atomic_path` creates: ``.<name>.<8 random characters>.tmp``.
+_TEMP_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
 
 
 @contextlib.contextmanager
@@ -92,3 +104,21 @@ def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
         while block := handle.read(chunk):
             digest.update(block)
     return digest.hexdigest()
+
+
+def remove_temp_files(folder: str | os.PathLike) -> list[Path]:
+    """Delete the temporary files a killed writer left in ``folder`` (not recursive); returns them.
+
+    Only names of the form :func:`atomic_path` gives (``.<name>.<8 characters>.tmp``) are touched.
+    Call it before a stage writes into a folder that no other process writes into at the same time.
+    """
+    folder = Path(folder)
+    removed = []
+    if not folder.is_dir():
+        return removed
+    for path in folder.iterdir():
+        if _TEMP_NAME.match(path.name) and path.is_file() and not path.is_symlink():
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed.append(path)
+    return removed

@@ -72,3 +72,10 @@ def test_overrides_win_and_resolved_config_is_written(tmp_path):
     data = yaml.safe_load((tmp_path / "resolved.yaml").read_text())
     assert data["stage"] == "fetch" and data["config"]["workers"] == 2
     assert load_config(FetchConfig, None, overrides=data["config"]) == cfg
+
+
+def test_a_binary_config_is_a_config_error(tmp_path):
+    path = tmp_path / "bin.yaml"
+    path.write_bytes(b"featurize:\n  workers: \xff\xfe\x00\x01\n")
+    with pytest.raises(ConfigError, match=r"bin\.yaml: not valid YAML"):
+        load_config(FeaturizeConfig, path, section="featurize")

@@ -83,7 +83,8 @@ def fetch(config_path, ids_file, out_dir, source, local_dir, url_template, id_co
 )
 @click.option("--workers", type=int, default=None, help="Worker processes.")
 @click.option("--overwrite/--no-overwrite", default=None, help="Rewrite chain records that already exist.")
-def featurize(config_path, out_dir, structures, table, metadata, workers, overwrite) -> None:
+@click.option("--max-file-bytes", type=int, default=None, help="Reject larger files (after gunzip) [1 GiB].")
+def featurize(config_path, out_dir, structures, table, metadata, workers, overwrite, max_file_bytes) -> None:
     """Parse structures into chain records with manifest.csv and rejected.csv."""
     from protein_rgdm.config.base import dump_config, load_config
     from protein_rgdm.config.data import FeaturizeConfig
@@ -91,7 +92,7 @@ def featurize(config_path, out_dir, structures, table, metadata, workers, overwr
 
     cfg = load_config(FeaturizeConfig, config_path, section="featurize", overrides={
         "structures": structures, "table": table, "metadata": list(metadata) or None, "workers": workers,
-        "overwrite": overwrite,
+        "overwrite": overwrite, "max_file_bytes": max_file_bytes,
     })  # fmt: skip
     jobs = plan_jobs(cfg)
     result = featurize_files(
@@ -102,6 +103,7 @@ def featurize(config_path, out_dir, structures, table, metadata, workers, overwr
         pdb_backend=cfg.pdb_backend,
         overwrite=cfg.overwrite,
         progress=True,
+        max_file_bytes=cfg.max_file_bytes,
     )
     dump_config(cfg, Path(out_dir) / "featurize_config.yaml", stage="featurize")
     click.echo(f"featurize: {len(result.records)} chains, {len(result.rejected)} rejected -> {out_dir}")

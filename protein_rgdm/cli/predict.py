@@ -32,7 +32,9 @@ def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, t32
             deterministic, batch_residues, max_length, override, redo_changed, quiet) -> None:  # fmt: skip
     """Sample backbone (Cα) structures for every sequence in INPUT.
 
-    INPUT is a multi-record FASTA file, a CSV with columns id,sequence, or a folder of them.
+    INPUT is a multi-record FASTA file, a CSV with columns id,sequence, or a folder of them
+    (UTF-8). Letters U and O are predicted as C and K, B/Z/J/X as the unknown residue (recorded
+    in each sample's JSON); other characters fail the record.
     Writes OUT_DIR/predictions/<id>/<id>_sample_<k>.pdb (and/or .cif) with a JSON per sample,
     OUT_DIR/summary.csv (samples ranked by ensemble consistency, no reference used) and
     OUT_DIR/failed.tsv. Finished records are skipped on a re-run unless --override.
@@ -56,7 +58,8 @@ def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, t32
         "redo_changed": redo_changed or None,
     }  # fmt: skip
     cfg = load_config(PredictConfig, config_path, section="predict", overrides=overrides)
-    records = read_sequences(input_path)
+    input_failures: list = []
+    records = read_sequences(input_path, input_failures)
     if not checkpoint.is_file():
         raise InputError(f"{checkpoint}: checkpoint not found")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -68,6 +71,7 @@ def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, t32
         out_dir,
         model_version={"checkpoint_sha256": sha256_file(checkpoint)},
         progress=not quiet,
+        input_failures=input_failures,
     )
     click.echo(
         f"predict: {len(run.predicted)} predicted, {len(run.skipped)} already finished, {len(run.failed)} failed "

@@ -61,6 +61,7 @@ class FeaturizeConfig(StrictModel):
     pdb_backend: Literal["fast", "biotite"] = "fast"
     workers: int = Field(1, ge=1, le=256)
     overwrite: bool = False
+    max_file_bytes: int = Field(1 << 30, ge=1, description="largest structure file read, after gzip decompression")
     filters: FeaturizeFilters = FeaturizeFilters()
 
 

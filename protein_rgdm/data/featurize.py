@@ -9,6 +9,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import csv
 import dataclasses
+import io
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -20,6 +21,7 @@ from protein_rgdm.data.ids import check_name
 from protein_rgdm.data.manifest import MANIFEST_COLUMNS, REJECTED_COLUMNS, filter_reason, manifest_row
 from protein_rgdm.errors import InputError
 from protein_rgdm.fileio import atomic_open
+from protein_rgdm.fileread import DEFAULT_MAX_BYTES, csv_field_limit, read_text_file
 from protein_rgdm.structure.record import ChainRecord
 
 __all__ = ["STRUCTURE_SUFFIXES", "ChainJob", "FeaturizeResult", "featurize_files", "plan_jobs", "record_name"]
@@ -71,7 +73,22 @@ def _chain_from_name(name: str) -> str | None:
     return m.group(1) if m else None
 
 
-def _process_file(path: str, jobs: list[ChainJob], filters: FeaturizeFilters, backend: str) -> list[tuple]:
+def _process_file_safe(
+    path: str, jobs: list[ChainJob], filters: FeaturizeFilters, backend: str, max_bytes: int
+) -> list[tuple]:
+    """:func:`_process_file`; any unexpected failure (a parser bug, MemoryError) rejects the file's chains."""
+    try:
+        return _process_file(path, jobs, filters, backend, max_bytes)
+    except Exception as exc:  # noqa: BLE001 - one bad file must not lose the rest of the batch; recorded as data
+        reason = f"{path}: {type(exc).__name__}: {exc}"
+        return [
+            ("rejected", {"file": path, "chain": j.chain or "", "name": j.name or "", "reason": reason}) for j in jobs
+        ]
+
+
+def _process_file(
+    path: str, jobs: list[ChainJob], filters: FeaturizeFilters, backend: str, max_bytes: int = DEFAULT_MAX_BYTES
+) -> list[tuple]:
     """Worker: parse one file, build its chains. Returns ("ok", record) / ("rejected", row) items."""
     from protein_rgdm.structure.chain import build_chain_record, protein_chain_ids
     from protein_rgdm.structure.read import BACKBONE_ATOMS, read_structure
@@ -88,7 +105,7 @@ def _process_file(path: str, jobs: list[ChainJob], filters: FeaturizeFilters, ba
     if not jobs:
         return out
     try:
-        parsed = read_structure(path, pdb_backend=backend, atom_names=BACKBONE_ATOMS)
+        parsed = read_structure(path, pdb_backend=backend, atom_names=BACKBONE_ATOMS, max_bytes=max_bytes)
     except InputError as exc:
         return out + [
             ("rejected", {"file": path, "chain": j.chain or "", "name": j.name or "", "reason": str(exc)}) for j in jobs
@@ -151,6 +168,7 @@ def featurize_files(
     pdb_backend: str = "fast",
     overwrite: bool = False,
     progress: bool = False,
+    max_file_bytes: int = DEFAULT_MAX_BYTES,
 ) -> FeaturizeResult:
     """Featurize structure files into ``out_dir``.
 
@@ -175,6 +193,10 @@ def featurize_files(
         When False an existing ``chains/<name>.npz`` is kept (and loaded) rather than rewritten.
     progress
         Show a tqdm bar over files.
+    max_file_bytes
+        Larger files (after gzip decompression) are rejected: a gzip bomb, ``/dev/zero`` in a table.
+        Anything that is not a regular file (folder, FIFO, device, dangling symlink, symlink loop)
+        is rejected too, with a row in ``rejected.csv``.
 
     Returns
     -------
@@ -198,11 +220,13 @@ def featurize_files(
         bar = tqdm(total=len(files), desc="featurize", unit="file")
     if workers <= 1:
         for f in files:
-            results[f] = _process_file(f, by_file[f], filters, pdb_backend)
+            results[f] = _process_file_safe(f, by_file[f], filters, pdb_backend, max_file_bytes)
             bar is not None and bar.update()
     else:
         with cf.ProcessPoolExecutor(max_workers=workers) as pool:
-            futs = {pool.submit(_process_file, f, by_file[f], filters, pdb_backend): f for f in files}
+            futs = {
+                pool.submit(_process_file_safe, f, by_file[f], filters, pdb_backend, max_file_bytes): f for f in files
+            }
             for fut in cf.as_completed(futs):
                 f = futs[fut]
                 try:
@@ -264,13 +288,16 @@ def _write_csv(path: Path, columns: list[str], rows: Iterable[dict[str, Any]]) -
 
 
 def _read_table(path: Path) -> list[dict[str, str]]:
+    """Rows of a UTF-8 CSV (byte-order mark allowed) with a ``name`` column; values never None."""
+    text = read_text_file(path)
     try:
-        with open(path, newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        with csv_field_limit(len(text)):
+            reader = csv.DictReader(io.StringIO(text, newline=""))
+            rows = [{str(k): (v if isinstance(v, str) else "") for k, v in row.items()} for row in reader]
+    except csv.Error as exc:
         raise InputError(f"{path}: cannot read CSV ({exc})") from None
-    if rows and "name" not in rows[0]:
-        raise InputError(f"{path}: CSV needs a 'name' column (has: {', '.join(rows[0])})")
+    if reader.fieldnames is not None and "name" not in reader.fieldnames:
+        raise InputError(f"{path}: CSV needs a 'name' column (has: {', '.join(reader.fieldnames)})")
     return rows
 
 
@@ -314,9 +341,9 @@ def plan_jobs(cfg: FeaturizeConfig, base_dir: Path | None = None) -> list[ChainJ
         return jobs
     if structures is None or not structures.is_dir():
         raise InputError(f"featurize needs 'table' or an existing 'structures' folder (got {structures})")
-    files = sorted(
-        p for p in structures.iterdir() if p.is_file() and strip_structure_suffix(p.name) != p.name.removesuffix(".gz")
-    )
+    # every entry named like a structure file, whatever it is: a folder, FIFO or broken symlink named *.pdb
+    # is rejected by the reader with a row in rejected.csv, not skipped without a trace
+    files = sorted(p for p in structures.iterdir() if strip_structure_suffix(p.name) != p.name.removesuffix(".gz"))
     if not extra:
         return [ChainJob(str(p)) for p in files]
     jobs = []

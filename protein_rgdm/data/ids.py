@@ -48,7 +48,7 @@ def read_id_list(path: str | Path, column: str = "name") -> list[str]:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not part of the first id
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read id list ({exc})") from None
     suffix = path.suffix.lower()

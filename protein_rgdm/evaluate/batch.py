@@ -27,6 +27,7 @@ from protein_rgdm.evaluate.matching import ResidueMatch, match_by_numbering, mat
 from protein_rgdm.evaluate.metrics import score_matched
 from protein_rgdm.evaluate.ranking import load_summaries, sample_info
 from protein_rgdm.fileio import atomic_write_text
+from protein_rgdm.fileread import read_text_file
 
 __all__ = ["METRIC_COLUMNS", "find_reference", "list_models", "load_mapping", "evaluate_predictions", "write_metrics"]
 
@@ -62,7 +63,7 @@ def list_models(target_dir: Path) -> list[tuple[Path, str]]:
     best: dict[str, Path] = {}
     for path in target_dir.iterdir():
         stem = structure_stem(path)
-        if stem is None or not path.is_file():
+        if stem is None:  # anything named like a structure (a folder, FIFO, broken symlink too) gets a row
             continue
         plain = path.name[:-3] if path.name.lower().endswith(".gz") else path.name
         rank = _FORMAT_PREFERENCE.get(Path(plain).suffix.lower(), 9)
@@ -74,21 +75,21 @@ def list_models(target_dir: Path) -> list[tuple[Path, str]]:
 
 def load_mapping(path: Path) -> dict[str, list[tuple[int, int]]]:
     """Explicit residue correspondences: CSV with columns target, model_residue, reference_residue."""
+    text = read_text_file(path)  # UTF-8 (byte-order mark allowed), regular file, bounded size
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read mapping ({exc.strerror or exc})") from None
-    reader = csv.DictReader(io.StringIO(text))
-    need = {"target", "model_residue", "reference_residue"}
-    if not reader.fieldnames or not need <= set(reader.fieldnames):
-        raise InputError(f"{path}: mapping needs columns {sorted(need)}, has {reader.fieldnames}")
-    out: dict[str, list[tuple[int, int]]] = {}
-    for line, row in enumerate(reader, start=2):
-        try:
-            pair = (int(row["model_residue"]), int(row["reference_residue"]))
-        except (TypeError, ValueError):
-            raise InputError(f"{path}:{line}: residue numbers must be integers") from None
-        out.setdefault(row["target"], []).append(pair)
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        need = {"target", "model_residue", "reference_residue"}
+        if not reader.fieldnames or not need <= set(reader.fieldnames):
+            raise InputError(f"{path}: mapping needs columns {sorted(need)}, has {reader.fieldnames}")
+        out: dict[str, list[tuple[int, int]]] = {}
+        for line, row in enumerate(reader, start=2):
+            try:
+                pair = (int(row["model_residue"]), int(row["reference_residue"]))
+            except (TypeError, ValueError):
+                raise InputError(f"{path}:{line}: residue numbers must be integers") from None
+            out.setdefault(row["target"] or "", []).append(pair)
+    except csv.Error as exc:
+        raise InputError(f"{path}: malformed CSV ({exc})") from None
     return out
 
 
@@ -129,6 +130,9 @@ def _score_model(
         )
     scores = score_matched(model.ca, ref.ca, match.model_index, match.reference_index, config.max_iterations)
     out.update(rmsd=scores.rmsd, tm=scores.tm, gdt_ts=scores.gdt_ts, gdt_ha=scores.gdt_ha, lddt=scores.lddt)
+    empty = [k for k in ("rmsd", "tm", "gdt_ts", "gdt_ha", "lddt") if not math.isfinite(float(out[k]))]
+    if empty:  # never an empty cell without a reason
+        raise InputError(f"{path}: {', '.join(empty)} could not be computed (non-finite) for this model")
     out.update(compare_geometry(geometry, model.ca, ref_geometry, ref.ca, match.model_index, match.reference_index))
 
 

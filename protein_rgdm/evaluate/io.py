@@ -9,7 +9,15 @@ import numpy as np
 
 from protein_rgdm.errors import InputError
 
-__all__ = ["CaTrace", "read_trace", "STRUCTURE_SUFFIXES", "is_structure_file", "structure_stem"]
+__all__ = [
+    "CA_STEP_RANGE",
+    "CaTrace",
+    "check_ca_geometry",
+    "read_trace",
+    "STRUCTURE_SUFFIXES",
+    "is_structure_file",
+    "structure_stem",
+]
 
 #: File endings read as structures (each optionally gzipped).
 STRUCTURE_SUFFIXES = (".pdb", ".ent", ".cif", ".mmcif", ".bcif")
@@ -75,4 +83,38 @@ def read_trace(path: str | Path, chain: str | None = None) -> CaTrace:
     ca = np.asarray(ca, dtype=np.float64)
     if not np.isfinite(ca).all():
         raise InputError(f"{path}: non-finite Cα coordinates")
-    return CaTrace(ca=ca, sequence=str(sequence), residue_numbers=np.asarray(numbers))
+    numbers = np.asarray(numbers)
+    check_ca_geometry(path, ca, numbers)
+    return CaTrace(ca=ca, sequence=str(sequence), residue_numbers=numbers)
+
+
+#: Accepted range (Å) of the median distance between consecutive Cα atoms (3.8 Å in a real chain).
+CA_STEP_RANGE = (2.0, 6.0)
+
+
+def check_ca_geometry(path: str | Path, ca: np.ndarray, residue_numbers: np.ndarray) -> None:
+    """Refuse a trace whose Cα atoms are not spaced like a chain (coordinates scaled, in nm, exploded).
+
+    The median distance between Cα atoms of consecutively numbered residues (all neighbours in
+    file order when no two are numbered consecutively) must lie in :data:`CA_STEP_RANGE`; real
+    chains give 3.8 Å, a model scaled by 10⁵ gives 3.8·10⁵ Å and would otherwise be scored with
+    empty or meaningless metrics.
+
+    Parameters
+    ----------
+    ca
+        (N, 3) float Cα coordinates, Å.
+    residue_numbers
+        (N,) int author residue numbers.
+    """
+    if len(ca) < 2:
+        return
+    steps = np.linalg.norm(np.diff(ca, axis=0), axis=1)
+    consecutive = np.diff(residue_numbers.astype(np.int64)) == 1
+    median = float(np.median(steps[consecutive] if consecutive.any() else steps))
+    lo, hi = CA_STEP_RANGE
+    if not lo <= median <= hi:
+        raise InputError(
+            f"{path}: absurd Cα coordinates: median distance between consecutive Cα atoms {median:.4g} Å, "
+            f"not near 3.8 Å (outside {lo}-{hi} Å; coordinates scaled or not in Å?)"
+        )

@@ -12,7 +12,7 @@ caller falls back to the full reader, which then gives the same answer (or error
 * non-PDB formats, or content that :func:`~protein_rgdm.structure.read.detect_format` would refuse;
 * line separators other than ``\\n`` (``\\r``, form feeds, ``\\x85``, ...) or tabs, where
   ``str.splitlines``/``strip`` rules would matter;
-* lettered alternate locations anywhere in the first model (the first-altloc rule looks at all
+* alternate locations anywhere in the first model (the highest-occupancy rule looks at all
   atoms of a residue, not just the Cα);
 * Cα records whose numbers do not parse.
 
@@ -99,9 +99,9 @@ def read_ca_chain_fast(
     if len(endmdl):  # first model only: atom lines before the first ENDMDL that follows an atom
         atom = atom[atom < atom[0] + endmdl[0]]
     alt = head[atom, 16]
-    if (((alt >= 65) & (alt <= 90)) | ((alt >= 97) & (alt <= 122))).any():
-        return None
     keep = (alt == 32) | (alt == ord(".")) | (alt == ord("?")) | (alt == 0)
+    if not keep.all():  # alternate locations: the full reader picks by occupancy
+        return None
     keep &= np.char.strip(_columns(head[atom], 12, 16)) == b"CA"
     if not keep.any():
         return None

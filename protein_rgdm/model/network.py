@@ -73,8 +73,8 @@ class ScoreNetwork(nn.Module):
             nn.init.zeros_(lin.bias)
 
     def validate(self, sequences: Sequence[str], names: Sequence[str] | None = None) -> list[str]:
-        """Check sequences (20 amino acids, non-empty, ≤ max_length); errors name the record."""
-        return validate_sequences(sequences, names, self.cfg.max_length)
+        """Check sequences (20 amino acids or unknown X, non-empty, ≤ max_length); errors name the record."""
+        return validate_sequences(sequences, names, self.cfg.max_length, allow_unknown=True)
 
     def embed(self, sequences: Sequence[str], names: Sequence[str] | None, packing: Packing) -> SequenceFeatures:
         """Sequence features of a packed batch (validates the sequences and their lengths)."""

@@ -5,11 +5,12 @@ samples, ``ranking`` scores samples without a reference, ``writer`` writes Cα P
 ``runner`` ties them together with batching, seeds, failures and resumable output.
 """
 
-from protein_rgdm.predict.inputs import SequenceRecord, read_sequences, sanitize_id
+from protein_rgdm.predict.inputs import InputFailure, SequenceRecord, read_sequences, sanitize_id
 from protein_rgdm.predict.ranking import ensemble_consistency, rank_descending, tm_score_aligned
 from protein_rgdm.predict.runner import PredictionRun, derive_seed, predict_records
 
 __all__ = [
+    "InputFailure",
     "PredictionRun",
     "SequenceRecord",
     "derive_seed",

@@ -30,11 +30,11 @@ from typing import Any
 import numpy as np
 
 from protein_rgdm.config.predict import PredictConfig
-from protein_rgdm.constants import AMINO_ACIDS
 from protein_rgdm.errors import ConfigError, InputError, ProteinRGDMError
 from protein_rgdm.evaluate.geometry import trace_geometry
-from protein_rgdm.fileio import atomic_write_json, atomic_write_text
-from protein_rgdm.predict.inputs import SequenceRecord
+from protein_rgdm.fileio import atomic_write_json, atomic_write_text, remove_temp_files
+from protein_rgdm.fileread import read_text_file
+from protein_rgdm.predict.inputs import InputFailure, SequenceRecord
 from protein_rgdm.predict.ranking import ensemble_consistency, rank_descending
 from protein_rgdm.predict.writer import write_trajectory_pdb
 from protein_rgdm.structure.write import write_ca_cif, write_ca_pdb
@@ -50,6 +50,7 @@ __all__ = [
 ]  # fmt: skip
 
 MARKER = ".complete.json"
+_MARKER_MAX_BYTES = 1 << 26
 SUMMARY_COLUMNS = ("id", "sample", "rank", "ranking_score", "path")
 RANKING_METHOD = "ensemble_consistency: mean TM-score of the sample to the other samples of its sequence"
 
@@ -71,13 +72,15 @@ def derive_seed(base: int, *parts: object) -> int:
 
 
 def validate_sequence(record: SequenceRecord, max_length: int) -> None:
-    """Raise ``InputError`` naming the record for an empty, too long or non-standard sequence."""
+    """Raise ``InputError`` naming the record for an empty or too long sequence, or one with non-letters.
+
+    Letters outside the 20 amino acids are mapped (U → C, O → K, B/Z/J/X → X; see
+    :mod:`protein_rgdm.letters`) and recorded in the per-sample JSON as ``letter_mapping``.
+    """
     seq = record.sequence
     if not seq:
         raise InputError(f"{record.id} ({record.source}): empty sequence")
-    bad = sorted(set(seq) - set(AMINO_ACIDS))
-    if bad:
-        raise InputError(f"{record.id} ({record.source}): letters outside the 20 amino acids: {''.join(bad)}")
+    record.mapped()
     if len(seq) > max_length:
         raise InputError(f"{record.id} ({record.source}): length {len(seq)} exceeds max_length {max_length}")
 
@@ -121,7 +124,7 @@ def _sample_record(engine: Any, record: SequenceRecord, config: PredictConfig) -
         start = time.perf_counter()
         try:
             out = engine.sample(
-                record.sequence, size, seed, record.id, deterministic=config.deterministic,
+                record.model_sequence, size, seed, record.id, deterministic=config.deterministic,
                 trajectory=config.write_trajectory,
             )  # fmt: skip
         except (RuntimeError, MemoryError) as exc:
@@ -195,6 +198,7 @@ def _write_record(
         info = {
             "id": record.id, "raw_id": record.raw_id, "source": record.source, "sample": k,
             "sequence": record.sequence, "length": len(record.sequence), "files": files,
+            "model_sequence": record.model_sequence, "letter_mapping": record.mapped().changes,
             **meta[k], "deterministic": config.deterministic, "schedule": engine.schedule,
             "model_version": engine.model_version, "ranking_score": score, "rank": int(ranks[k]),
             "ranking_method": RANKING_METHOD, "geometry": trace_geometry(x).as_json(),
@@ -213,6 +217,7 @@ def predict_records(
     *,
     model_version: dict | None = None,
     progress: bool = True,
+    input_failures: list[InputFailure] | None = None,
 ) -> PredictionRun:
     """Predict every record, skipping finished ones; failures are recorded, the rest go on.
 
@@ -231,6 +236,8 @@ def predict_records(
     model_version
         Checkpoint facts used to check that finished records were made by the same model; when
         None they are taken from the engine (which is then loaded even if nothing is left to do).
+    input_failures
+        Input files that could not be read (``read_sequences(..., failures)``): listed first in failed.tsv.
 
     Raises
     ------
@@ -245,9 +252,10 @@ def predict_records(
         engine = engine_factory()
         model_version = engine.model_version
     fingerprint = _fingerprint(config, model_version)
-    failed: list[dict[str, str]] = []
+    failed: list[dict[str, str]] = [f.as_row() for f in input_failures or []]
     summary: list[dict] = []
     todo, skipped = [], []
+    _remove_stale_temp_files(out_dir)
     for rec in records:
         try:
             validate_sequence(rec, config.max_length)
@@ -255,8 +263,8 @@ def predict_records(
             failed.append({"id": rec.id, "source": rec.source, "reason": str(exc)})
             continue
         marker = out_dir / "predictions" / rec.id / MARKER
-        if marker.is_file() and not config.override:
-            done = json.loads(marker.read_text())
+        done = _read_marker(marker) if not config.override else None
+        if done is not None:
             if done.get("fingerprint") != fingerprint and config.redo_changed:
                 todo.append(rec)
                 continue
@@ -290,6 +298,40 @@ def predict_records(
     summary.sort(key=lambda row: (order.get(row["id"], len(order)), row["sample"]))
     _write_tables(out_dir, summary, failed)
     return PredictionRun(summary=summary, failed=failed, predicted=predicted, skipped=skipped)
+
+
+def _read_marker(marker: Path) -> dict | None:
+    """A record's completion marker, or None when absent or unreadable (hand-edited, truncated): unfinished."""
+    if not marker.exists():
+        return None
+    try:
+        done = json.loads(read_text_file(marker, _MARKER_MAX_BYTES))
+    except (InputError, ValueError):
+        return None
+    if not isinstance(done, dict) or not isinstance(done.get("summary"), list):
+        return None
+    return done if all(_summary_row_ok(row) for row in done["summary"]) else None
+
+
+def _summary_row_ok(row: object) -> bool:
+    """A summary.csv row as :func:`_write_record` makes it (types checked: a hand-edited marker must not crash)."""
+    if not isinstance(row, dict) or set(SUMMARY_COLUMNS) - set(row):
+        return False
+    score = row["ranking_score"]
+    return (
+        isinstance(row["id"], str) and isinstance(row["path"], str)
+        and all(isinstance(row[k], int) and not isinstance(row[k], bool) for k in ("sample", "rank"))
+        and (score is None or (isinstance(score, (int, float)) and not isinstance(score, bool)))
+    )  # fmt: skip
+
+
+def _remove_stale_temp_files(out_dir: Path) -> None:
+    """Hidden temporary files a killed run left (``fileio.atomic_path``) in the output folders."""
+    for top in (out_dir, out_dir / "predictions", out_dir / "trajectories"):
+        remove_temp_files(top)
+        if top != out_dir and top.is_dir():
+            for folder in top.iterdir():
+                remove_temp_files(folder)
 
 
 def _remove_samples(out_dir: Path, record_id: str) -> None:

@@ -1,4 +1,10 @@
-"""mmCIF and BinaryCIF through biotite: atoms (first model, first altloc), entity_poly seqres, metadata."""
+"""mmCIF and BinaryCIF through biotite: atoms (first model), entity_poly seqres, metadata.
+
+Two rules differ from biotite's ``get_structure`` defaults: the altloc of highest occupancy is
+kept per residue (:mod:`.altloc`, as for PDB files), and atoms whose ``Cartn_x/y/z`` are missing
+(``?`` or ``.``, which biotite reads as 0.0) are dropped, so a residue without coordinates is
+unobserved and a chain without any is rejected.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from protein_rgdm.errors import InputError
+from protein_rgdm.structure.altloc import altloc_residue_index, highest_occupancy_altloc
 from protein_rgdm.structure.atoms import AtomTable
 
 __all__ = ["parse_pdbx"]
@@ -97,10 +104,22 @@ def parse_pdbx(pdbx_file, source: str) -> tuple[AtomTable, dict[str, str], dict[
         raise InputError(f"{source}: no data block in mmCIF ({exc})") from None
     if "atom_site" not in block:
         raise InputError(f"{source}: mmCIF has no atom_site category (no coordinates)")
+    site = block["atom_site"]
+    has_alt, has_occ = "label_alt_id" in site, "occupancy" in site
     try:
-        arr = pdbx.get_structure(pdbx_file, model=1, altloc="first", use_author_fields=True, extra_fields=[])
+        missing = _missing_coordinates_to_nan(site)
+        arr = pdbx.get_structure(
+            pdbx_file, model=1, altloc="all" if has_alt else "first", use_author_fields=True,
+            extra_fields=["occupancy"] if has_occ else [],
+        )  # fmt: skip
     except Exception as exc:  # noqa: BLE001 - any parser failure is a bad input file, reported by name
         raise InputError(f"{source}: cannot read atom_site ({type(exc).__name__}: {exc})") from None
+    keep = np.isfinite(arr.coord).all(axis=1)
+    if has_alt:
+        occupancy = arr.occupancy if has_occ else np.ones(arr.array_length())
+        residues = altloc_residue_index(arr.chain_id, arr.res_id, arr.ins_code)
+        keep &= highest_occupancy_altloc(residues, arr.altloc_id, occupancy)
+    arr = arr[keep]
     atoms = AtomTable(
         chain_id=np.asarray(arr.chain_id).astype(str),
         res_id=np.asarray(arr.res_id, dtype=np.int32),
@@ -111,4 +130,35 @@ def parse_pdbx(pdbx_file, source: str) -> tuple[AtomTable, dict[str, str], dict[
         hetero=np.asarray(arr.hetero, dtype=bool),
     )
     seqres, ptypes = _seqres(block)
-    return atoms, seqres, ptypes, _metadata(block)
+    meta = _metadata(block)
+    if missing:
+        meta["atoms_without_coordinates"] = missing
+    return atoms, seqres, ptypes, meta
+
+
+def _missing_coordinates_to_nan(site) -> int:
+    """Replace missing (``?`` / ``.``) ``Cartn_x/y/z`` values by NaN in the ``atom_site`` category; returns their rows.
+
+    biotite reads a masked coordinate as 0.0; a NaN marks the atom for removal instead.
+    """
+    from biotite.structure.io.pdbx import MaskValue
+
+    rows = None
+    columns = {}
+    for key in ("Cartn_x", "Cartn_y", "Cartn_z"):
+        if key not in site:
+            continue
+        column = site[key]
+        mask = getattr(column, "mask", None)
+        if mask is None:
+            continue
+        absent = np.asarray(mask.array) != MaskValue.PRESENT
+        if absent.any():
+            values = np.array(column.as_array(np.float64), dtype=np.float64)
+            values[absent] = np.nan
+            columns[key] = values
+            rows = absent if rows is None else rows | absent
+    for key, values in columns.items():
+        site[key] = values
+    return 0 if rows is None else int(rows.sum())
+

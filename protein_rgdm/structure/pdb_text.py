@@ -2,7 +2,8 @@
 
 biotite's ``PDBFile.get_structure`` loops over atoms in Python (≈ 25 ms for a 2,000-atom chain),
 which alone would cap featurize below 50 chains/s per core. This reader slices the fixed PDB
-columns with numpy instead and applies biotite's rules (first model, first altloc per residue);
+columns with numpy instead and applies biotite's rules (first model) and the package's altloc rule
+(highest occupancy per residue, :mod:`.altloc`);
 ``tests/structure/test_read_agreement.py`` checks it equals biotite's read on every EigenFold file.
 ``read_structure(..., pdb_backend="biotite")`` uses biotite itself.
 """
@@ -15,6 +16,7 @@ import re
 import numpy as np
 
 from protein_rgdm.errors import InputError
+from protein_rgdm.structure.altloc import highest_occupancy_altloc
 from protein_rgdm.structure.atoms import AtomTable
 from protein_rgdm.structure.residues import three_to_one
 
@@ -99,24 +101,32 @@ def _column(block: np.ndarray, start: int, stop: int) -> np.ndarray:
 
 
 def _altloc_mask(block: np.ndarray) -> np.ndarray:
-    """(N,) bool: biotite's first-altloc rule evaluated on raw bytes (residue = columns 18-27)."""
+    """(N,) bool: the highest-occupancy altloc of each residue (:mod:`.altloc`), on raw bytes.
+
+    A residue is a run of records with equal chain, number and insertion code (columns 22-27),
+    so point mutations modelled as altlocs (``ASER`` / ``BTHR``) are one residue, one is kept.
+    """
     alt = block[:, 16]
     blank = (alt == 32) | (alt == ord(".")) | (alt == ord("?")) | (alt == 0)
-    lettered = ((alt >= 65) & (alt <= 90)) | ((alt >= 97) & (alt <= 122))
-    if not lettered.any():
+    if blank.all():
         return blank
     starts = np.ones(block.shape[0], dtype=bool)
-    starts[1:] = np.any(block[1:, 17:27] != block[:-1, 17:27], axis=1)
+    starts[1:] = np.any(block[1:, 21:27] != block[:-1, 21:27], axis=1)  # see altloc_residue_index
     res_index = np.cumsum(starts) - 1
-    idx = np.flatnonzero(lettered)
-    uniq, first = np.unique(res_index[idx], return_index=True)
-    first_letter = np.zeros(res_index[-1] + 1, dtype=np.uint8)
-    first_letter[uniq] = alt[idx[first]]
-    return blank | (lettered & (alt == first_letter[res_index]))
+    occupancy = np.full(block.shape[0], np.nan)
+    rows = np.flatnonzero(~blank)
+    for row, text in zip(rows, np.ascontiguousarray(block[rows, 54:60]).view("S6").ravel()):
+        try:
+            occupancy[row] = float(text)
+        except ValueError:
+            pass  # unreadable occupancy counts as 0
+    letters = np.full(block.shape[0], " ", dtype="U1")
+    letters[rows] = [chr(c) for c in alt[rows]]
+    return highest_occupancy_altloc(res_index, letters, occupancy)
 
 
 def parse_pdb_text(text: str, source: str, atom_names: frozenset[str] | None = None) -> tuple[AtomTable, list[str]]:
-    """Atoms of the first model (first altloc) and the header lines of PDB-format ``text``.
+    """Atoms of the first model (highest-occupancy altloc) and the header lines of PDB-format ``text``.
 
     Parameters
     ----------

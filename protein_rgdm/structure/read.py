@@ -7,14 +7,15 @@ or a truncated gzip fails with one line naming the file.
 
 from __future__ import annotations
 
-import gzip
+import codecs
 import io
-import zlib
 from pathlib import Path
 
 import numpy as np
 
 from protein_rgdm.errors import InputError
+from protein_rgdm.fileread import DEFAULT_MAX_BYTES, read_limited_bytes
+from protein_rgdm.structure.altloc import altloc_residue_index, highest_occupancy_altloc
 from protein_rgdm.structure.atoms import AtomTable, ParsedStructure
 from protein_rgdm.structure.residues import is_amino_acid, three_to_one
 
@@ -23,24 +24,48 @@ __all__ = ["BACKBONE_ATOMS", "PDB_BACKENDS", "detect_format", "read_bytes", "rea
 PDB_BACKENDS = ("fast", "biotite")
 #: Backbone atom names kept by featurize.
 BACKBONE_ATOMS = frozenset({"N", "CA", "C", "O"})
+#: Control characters other than tab, newline, form feed and carriage return; bytes ≥ 0x80.
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+_HIGH_BYTES = bytes(range(128, 256))
 _SUFFIX = {".pdb": "pdb", ".ent": "pdb", ".cif": "cif", ".mmcif": "cif", ".bcif": "bcif"}
 
 
-def read_bytes(path: str | Path) -> bytes:
-    """The (decompressed) bytes of a file; empty, truncated or corrupt gzip files raise ``InputError``."""
+def read_bytes(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The (decompressed) bytes of a structure file, a leading UTF-8 byte-order mark removed.
+
+    Raises
+    ------
+    InputError
+        Not a regular file (folder, FIFO, device, dangling symlink, symlink loop), more than
+        ``max_bytes`` (after gzip decompression), truncated or corrupt gzip, or empty.
+    """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (EOFError, OSError, zlib.error) as exc:
-            raise InputError(f"{path}: truncated or corrupt gzip ({exc})") from None
+    raw = read_limited_bytes(path, max_bytes)
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
     if not raw.strip():
         raise InputError(f"{path}: empty file")
     return raw
+
+
+def _looks_text(head: bytes) -> bool:
+    """Text in UTF-8 or any 8-bit encoding (a Latin-1 byte in a REMARK is text), not BinaryCIF / msgpack.
+
+    Text: no NUL byte, at most 5 % control characters, and either valid UTF-8 or at most 10 %
+    bytes ≥ 0x80 (msgpack's type markers are such bytes).
+    """
+    if b"\x00" in head:
+        return False
+    n = max(len(head), 1)
+    if n - len(head.translate(None, _CONTROL_BYTES)) > 0.05 * n:
+        return False
+    if n - len(head.translate(None, _HIGH_BYTES)) <= 0.1 * n:
+        return True
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return True
+    except UnicodeDecodeError:
+        return False
 
 
 def detect_format(path: str | Path, data: bytes, name_hint: str | None = None) -> str:
@@ -53,7 +78,7 @@ def detect_format(path: str | Path, data: bytes, name_hint: str | None = None) -
     if head[:1] == b"<" or b"<html" in head.lower() or b"<!doctype" in head.lower():
         raise InputError(f"{path}: is an HTML/XML page, not a structure file (a failed download?)")
     looks_cif = head.startswith(b"data_") or (head.startswith(b"#") and b"data_" in head)
-    is_text = all(32 <= b < 127 or b in (9, 10, 13) for b in head[:256])
+    is_text = _looks_text(data[:4096])
     if fmt is None:
         fmt = "cif" if looks_cif else "pdb" if is_text else "bcif"
     if fmt == "cif" and not looks_cif:
@@ -71,8 +96,11 @@ def read_structure(
     pdb_backend: str = "fast",
     atom_names: frozenset[str] | None = None,
     name_hint: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> ParsedStructure:
-    """Parse one structure file (first model, first altloc).
+    """Parse one structure file (first model, highest-occupancy altloc per residue: :mod:`.altloc`).
+
+    Atoms whose coordinates are missing (mmCIF ``?`` / ``.``) are dropped, never read as 0.
 
     Parameters
     ----------
@@ -85,16 +113,19 @@ def read_structure(
         Keep only atoms with these names (e.g. ``BACKBONE_ATOMS``); None keeps every atom.
     name_hint
         File name that decides the format instead of ``path``'s (for temporary files).
+    max_bytes
+        Largest file read, after gzip decompression (:mod:`protein_rgdm.fileread`).
 
     Raises
     ------
     InputError
-        Empty, truncated, HTML, binary-where-text-expected or otherwise unreadable files.
+        Empty, too large, truncated, HTML, binary-where-text-expected, not a regular file, or
+        otherwise unreadable files.
     """
     if pdb_backend not in PDB_BACKENDS:
         raise InputError(f"pdb_backend must be one of {PDB_BACKENDS}, got {pdb_backend!r}")
     path = Path(path)
-    data = read_bytes(path)
+    data = read_bytes(path, max_bytes)
     fmt = detect_format(path, data, name_hint)
     if fmt == "pdb":
         parsed = _read_pdb(path, data.decode("latin-1"), pdb_backend, atom_names)
@@ -143,9 +174,11 @@ def _biotite_pdb_atoms(path: Path, text: str) -> AtomTable:
     from biotite.structure.io import pdb
 
     try:
-        arr = pdb.PDBFile.read(io.StringIO(text)).get_structure(model=1, altloc="first", extra_fields=[])
+        arr = pdb.PDBFile.read(io.StringIO(text)).get_structure(model=1, altloc="all", extra_fields=["occupancy"])
     except Exception as exc:  # noqa: BLE001 - any parser failure is a bad input file, reported by name
         raise InputError(f"{path}: biotite cannot read PDB ({type(exc).__name__}: {exc})") from None
+    residues = altloc_residue_index(arr.chain_id, arr.res_id, arr.ins_code)
+    arr = arr[highest_occupancy_altloc(residues, arr.altloc_id, arr.occupancy)]
     return AtomTable(
         chain_id=np.asarray(arr.chain_id).astype(str),
         res_id=np.asarray(arr.res_id, dtype=np.int32),

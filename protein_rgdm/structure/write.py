@@ -15,8 +15,9 @@ __all__ = ["ONE_TO_THREE", "write_ca_cif", "write_ca_pdb", "write_ca_structure"]
 ONE_TO_THREE = {
     "A": "ALA", "R": "ARG", "N": "ASN", "D": "ASP", "C": "CYS", "Q": "GLN", "E": "GLU", "G": "GLY",
     "H": "HIS", "I": "ILE", "L": "LEU", "K": "LYS", "M": "MET", "F": "PHE", "P": "PRO", "S": "SER",
-    "T": "THR", "W": "TRP", "Y": "TYR", "V": "VAL", "U": "SEC", "O": "PYL",
+    "T": "THR", "W": "TRP", "Y": "TYR", "V": "VAL", "U": "SEC", "O": "PYL", "B": "ASX", "Z": "GLX",
 }  # fmt: skip
+# Any other letter (X, J) is written as UNK.
 
 
 def _atom_array(ca: np.ndarray, seqres: str, chain_id: str, observed: np.ndarray | None, b_factors: np.ndarray | None):

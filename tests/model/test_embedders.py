@@ -99,3 +99,13 @@ def test_esm_embedder_from_local_checkpoint(tmp_path, small_cfg, tiny_esm):
 def test_esm_missing_checkpoint(small_cfg, tmp_path):
     with pytest.raises(ConfigError, match="embedder.checkpoint.*never downloaded"):
         ScoreNetwork(small_cfg(embedder={"kind": "esm", "checkpoint": str(tmp_path / "none.pt")}))
+
+
+def test_esm_reads_the_unknown_token_as_its_own_x(small_cfg, tiny_esm):
+    path, ref_model = tiny_esm
+    emb = ScoreNetwork(small_cfg(embedder={"kind": "esm", "checkpoint": str(path), "dim": 8})).eval().embedder
+    _, _, toks = emb._alphabet.get_batch_converter()([("x", "MKXA")])
+    assert toks[0, 3].item() == emb._alphabet.get_idx("X") != emb._alphabet.unk_idx
+    with torch.no_grad():
+        ref = ref_model(toks, repr_layers=[2])["representations"][2][0, 1:-1]
+    np.testing.assert_allclose(emb.raw_embeddings(["MKXA"])[0], ref.numpy(), atol=1e-5)

@@ -52,3 +52,32 @@ def test_graph_is_sparse_and_within_chains(random_chain):
     nearest = sorted(cand, key=lambda j: float(d[j]))[:k]
     got = {s for s, t in pairs if t == i and abs(s - i) > w}
     assert got == set(nearest)
+
+
+def test_the_unknown_token_is_accepted_only_where_allowed():
+    assert validate_sequences(["ACXD"], ["u"], allow_unknown=True) == ["ACXD"]
+    with pytest.raises(InputError, match=r"record 'u'.*or the unknown token X"):
+        validate_sequences(["ACBD"], ["u"], allow_unknown=True)  # B is mapped to X before the model, never passed
+    from protein_rgdm.model.tokens import tokenize
+
+    assert tokenize(["ACX", "Y"]).tolist() == [0, 1, 20, 19]
+
+
+def test_learned_embedder_gives_x_the_mean_residue_embedding(small_cfg):
+    import copy
+
+    model = ScoreNetwork(small_cfg()).eval()
+    emb = model.embedder
+    with torch.no_grad():
+        emb.tokens.weight.normal_(generator=torch.Generator().manual_seed(0))
+    twin = copy.deepcopy(emb)
+    with torch.no_grad():  # the twin's A is the mean of the 20 rows: its "AAAA" must equal the original's "XXXX"
+        twin.tokens.weight[0] = emb.tokens.weight.mean(0)
+    packing = Packing.from_lengths([4])
+    with torch.no_grad():
+        got = model.embed(["XXXX"], None, packing).node
+        want = twin(["AAAA"], None, packing).node
+        other = emb(["AAAA"], None, packing).node
+    torch.testing.assert_close(got, want)
+    assert not torch.allclose(got, other)
+    assert sum(p.numel() for p in emb.tokens.parameters()) == 20 * emb.out_dim  # no new parameter: checkpoints load

@@ -117,7 +117,7 @@ def test_predict_from_a_trained_checkpoint(checkpoint: Path, tmp_path: Path, cap
         b = load_structure(folder / f"{rid}_sample_1.pdb").coord
         assert not np.allclose(a, b)  # two different samples
     failed = list(csv.DictReader(open(out / "failed.tsv"), delimiter="\t"))
-    assert len(failed) == 1 and "outside the 20 amino acids" in failed[0]["reason"] and "/" not in failed[0]["id"]
+    assert len(failed) == 1 and "'1' are not amino-acid letters" in failed[0]["reason"] and "/" not in failed[0]["id"]
     assert not (out / "predictions" / failed[0]["id"]).exists()
 
     # A re-run skips finished records (no file rewritten), still reporting the bad one.
@@ -162,3 +162,53 @@ def test_bad_schedule_override_is_a_one_line_config_error(checkpoint: Path, tmp_
         capsys, str(fasta), "-c", str(checkpoint), "-o", str(tmp_path / "o"), "--config", str(cfg), "-q"
     )
     assert code == 2 and text.startswith("error: ") and "beta_start" in text and len(text.strip().splitlines()) == 1
+
+
+def test_non_standard_letters_are_mapped_and_recorded(checkpoint: Path, tmp_path: Path, capsys):
+    """U → C, O → K, B/Z/J/X → the unknown token, through the real network; the JSON says what changed."""
+    seq = "MKUAYOAKBRZISJVKXHFS"
+    (tmp_path / "odd.fasta").write_text(f">odd\n{seq.lower()}\n>star\nMKT*\n>eszett\nMKß\n")
+    out = tmp_path / "out"
+    code, text = _predict(capsys, str(tmp_path / "odd.fasta"), "-c", str(checkpoint), "-o", str(out), "-n", "2",
+                          "--t32", "6", "--device", "cpu", "-q")  # fmt: skip
+    assert code == 0 and "1 predicted, 0 already finished, 2 failed" in text, text
+    info = json.loads((out / "predictions" / "odd" / "odd_sample_0.json").read_text())
+    assert info["sequence"] == seq and info["model_sequence"] == "MKCAYKAKXRXISXVKXHFS"
+    assert info["letter_mapping"] == {
+        "U": {"to": "C", "positions": [3]}, "O": {"to": "K", "positions": [6]}, "B": {"to": "X", "positions": [9]},
+        "Z": {"to": "X", "positions": [11]}, "J": {"to": "X", "positions": [14]}, "X": {"to": "X", "positions": [17]},
+    }  # fmt: skip
+    from biotite.structure.io import load_structure
+
+    atoms = load_structure(out / "predictions" / "odd" / "odd_sample_0.pdb")
+    assert np.isfinite(atoms.coord).all() and len(atoms) == len(seq)
+    names = dict(zip(atoms.res_id.tolist(), atoms.res_name.tolist()))
+    assert [names[i] for i in (3, 6, 9, 11, 14, 17)] == ["SEC", "PYL", "ASX", "GLX", "UNK", "UNK"]
+    failed = {r["id"]: r["reason"] for r in csv.DictReader(open(out / "failed.tsv"), delimiter="\t")}
+    assert "'*'" in failed["star"] and "'ß'" in failed["eszett"]  # not a letter; never case-folded to SS
+
+
+def test_odd_files_in_an_input_folder_are_recorded_and_the_rest_predicted(checkpoint: Path, tmp_path: Path, capsys):
+    import os
+
+    from tests.helpers import call_with_timeout
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a_good.fasta").write_text(f">alpha\n{SEQS['alpha']}\n")
+    (src / "b_latin1.fasta").write_bytes(b">caf\xe9\nMKV\n")
+    (src / "c_utf16.csv").write_bytes("id,sequence\nx,MKV\n".encode("utf-16"))
+    (src / "d_bom.csv").write_bytes(b"\xef\xbb\xbfid,sequence\nbom,GSHMLEDPVAGKT\n")
+    (src / "e_long.csv").write_text(f"id,sequence\nlong,{'A' * 200_000}\n")
+    os.mkfifo(src / "f_pipe.fa")
+    out = tmp_path / "out"
+    code, text = call_with_timeout(
+        _predict, capsys, str(src), "-c", str(checkpoint), "-o", str(out), "-n", "1", "--t32", "6", "--device", "cpu",
+        "-q", timeout=120,
+    )  # fmt: skip
+    assert code == 0 and "2 predicted" in text and "Traceback" not in text, text
+    assert sorted(p.name for p in (out / "predictions").iterdir()) == ["alpha", "bom"]
+    failed = {r["id"]: r["reason"] for r in csv.DictReader(open(out / "failed.tsv"), delimiter="\t")}
+    assert set(failed) == {"b_latin1.fasta", "c_utf16.csv", "f_pipe.fa", "long"}
+    assert "not UTF-8" in failed["b_latin1.fasta"] and "FIFO" in failed["f_pipe.fa"]
+    assert "length 200000 exceeds max_length 1024" in failed["long"]

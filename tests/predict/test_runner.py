@@ -26,14 +26,14 @@ def _read_csv(path):
 
 def test_outputs_summary_and_failures(tmp_path: Path, fake_engine):
     engine = fake_engine()
-    recs = [_rec("long", "ACDEFGHIKLMNPQRSTVWY" * 2), _rec("bad", "ACDXZ"), _rec("short", "MKVLAAGIV"),
+    recs = [_rec("long", "ACDEFGHIKLMNPQRSTVWY" * 2), _rec("bad", "ACD*-"), _rec("short", "MKVLAAGIV"),
             _rec("empty", ""), _rec("huge", "A" * 50)]  # fmt: skip
     cfg = PredictConfig(num_samples=3, seed=5, format="both", max_length=45)
     run = predict_records(recs, lambda: engine, cfg, tmp_path, model_version=VERSION, progress=False)
     assert sorted(run.predicted) == ["long", "short"]
     failed = {row["id"]: row["reason"] for row in _read_csv(tmp_path / "failed.tsv")}
     assert set(failed) == {"bad", "empty", "huge"}
-    assert "XZ" in failed["bad"] and "max_length 45" in failed["huge"] and "empty" in failed["empty"]
+    assert "'*' '-'" in failed["bad"] and "max_length 45" in failed["huge"] and "empty" in failed["empty"]
     rows = _read_csv(tmp_path / "summary.csv")
     assert list(rows[0]) == ["id", "sample", "rank", "ranking_score", "path"]
     assert [(r["id"], r["sample"]) for r in rows] == [("long", "0"), ("long", "1"), ("long", "2"),
@@ -181,3 +181,69 @@ def test_sample_json_carries_reference_free_geometry(tmp_path: Path, fake_engine
         again = trace_geometry(read_trace(stem.with_suffix(".pdb")).ca).as_json()  # written with 3 decimals
         assert geo["sse"] == again["sse"] and geo["rg"] == pytest.approx(again["rg"], abs=1e-3)
         assert geo["clash"] == pytest.approx(again["clash"], abs=0.01)
+
+
+@pytest.mark.parametrize(
+    "marker_text",
+    ["{not json", "", "[1, 2]", '{"fingerprint": {}, "summary": [{"id": "a"}]}',
+     '{"summary": [{"id": "a", "sample": 0, "rank": "x", "ranking_score": null, "path": "p"}]}'],
+)  # fmt: skip
+def test_an_unreadable_marker_means_unfinished(tmp_path: Path, fake_engine, marker_text):
+    recs = [_rec("a", "ACDEF")]
+    cfg = PredictConfig(num_samples=2)
+    predict_records(recs, lambda: fake_engine(), cfg, tmp_path, model_version=VERSION, progress=False)
+    marker = tmp_path / "predictions" / "a" / MARKER
+    good = marker.read_text()
+    marker.write_text(marker_text)  # hand-edited or truncated
+    engine = fake_engine()
+    run = predict_records(recs, lambda: engine, cfg, tmp_path, model_version=VERSION, progress=False)
+    assert run.predicted == ["a"] and [c[0] for c in engine.calls] == ["a"]
+    assert json.loads(marker.read_text())["summary"] == json.loads(good)["summary"]  # same seeds: same record
+
+
+def test_stale_temp_files_of_a_killed_run_are_removed(tmp_path: Path, fake_engine):
+    import os
+    import tempfile
+
+    recs = [_rec("a", "ACDEF")]
+    cfg = PredictConfig(num_samples=1, write_trajectory=True)
+    predict_records(recs, lambda: fake_engine(), cfg, tmp_path, model_version=VERSION, progress=False)
+    left = []
+    for folder, name in ((tmp_path, "summary.csv"), (tmp_path / "predictions" / "a", "a_sample_0.pdb"),
+                         (tmp_path / "trajectories" / "a", "a_sample_0.pdb")):  # fmt: skip
+        fd, path = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)  # as fileio.atomic_path makes them
+        os.close(fd)
+        left.append(Path(path))
+    predict_records(recs, lambda: pytest.fail("engine loaded"), cfg, tmp_path, model_version=VERSION, progress=False)
+    assert not any(p.exists() for p in left)
+    assert (tmp_path / "predictions" / "a" / "a_sample_0.pdb").is_file()
+
+
+def test_mapped_letters_reach_the_engine_and_the_json(tmp_path: Path, fake_engine):
+    engine = fake_engine()
+    seen = []
+    real_sample = engine.sample
+
+    def sample(sequence, *args, **kw):
+        seen.append(sequence)
+        return real_sample(sequence, *args, **kw)
+
+    engine.sample = sample
+    run = predict_records([_rec("u", "MUKOBX")], lambda: engine, PredictConfig(num_samples=1), tmp_path,
+                          model_version=VERSION, progress=False)  # fmt: skip
+    assert run.predicted == ["u"] and seen == ["MCKKXX"]
+    info = json.loads((tmp_path / "predictions" / "u" / "u_sample_0.json").read_text())
+    assert info["sequence"] == "MUKOBX" and info["model_sequence"] == "MCKKXX"
+    assert info["letter_mapping"]["U"] == {"to": "C", "positions": [2]} and set(info["letter_mapping"]) == set("UOBX")
+    pdb = (tmp_path / "predictions" / "u" / "u_sample_0.pdb").read_text()
+    assert [ln[17:20] for ln in pdb.splitlines() if ln.startswith("ATOM")] == ["MET", "SEC", "LYS", "PYL", "ASX", "UNK"]
+
+
+def test_unreadable_input_files_are_listed_in_failed_tsv(tmp_path: Path, fake_engine):
+    from protein_rgdm.predict.inputs import InputFailure
+
+    bad = InputFailure(id="b.fasta", source="in/b.fasta", reason="in/b.fasta: not UTF-8 text (byte 0xe9 ...)")
+    run = predict_records([_rec("a", "ACDEF")], lambda: fake_engine(), PredictConfig(num_samples=1), tmp_path,
+                          model_version=VERSION, progress=False, input_failures=[bad])  # fmt: skip
+    assert run.predicted == ["a"]
+    assert _read_csv(tmp_path / "failed.tsv") == [{"id": "b.fasta", "source": "in/b.fasta", "reason": bad.reason}]

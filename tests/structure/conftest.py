@@ -58,11 +58,27 @@ def converted(tmp_path_factory, cameo_pdb) -> dict[str, Path]:
     return paths
 
 
-def pdb_line(serial, name, res, chain, num, xyz, *, het=False, altloc=" ", element="C") -> str:
+def pdb_line(serial, name, res, chain, num, xyz, *, het=False, altloc=" ", element="C", occupancy=1.0) -> str:
     """One fixed-column ATOM/HETATM record."""
     rec = "HETATM" if het else "ATOM  "
     x, y, z = xyz
-    return f"{rec}{serial:5d}  {name:<3}{altloc}{res:>3} {chain}{num:4d}    {x:8.3f}{y:8.3f}{z:8.3f}  1.00  0.00          {element:>2}"
+    return (
+        f"{rec}{serial:5d}  {name:<3}{altloc}{res:>3} {chain}{num:4d}    {x:8.3f}{y:8.3f}{z:8.3f}{occupancy:6.2f}  0.00"
+        f"          {element:>2}"
+    )
+
+
+def cif_text(atoms: list[tuple]) -> str:
+    """A minimal mmCIF ``atom_site`` loop; atoms are (name, res, chain, num, altloc, x, y, z, occupancy) tuples."""
+    keys = ["group_PDB", "id", "type_symbol", "label_atom_id", "label_alt_id", "label_comp_id", "label_asym_id",
+            "label_entity_id", "label_seq_id", "pdbx_PDB_ins_code", "Cartn_x", "Cartn_y", "Cartn_z", "occupancy",
+            "auth_seq_id", "auth_comp_id", "auth_asym_id", "auth_atom_id", "pdbx_PDB_model_num"]  # fmt: skip
+    lines = ["data_TEST", "loop_", *(f"_atom_site.{k}" for k in keys)]
+    for i, (name, res, chain, num, alt, x, y, z, occ) in enumerate(atoms, 1):
+        lines.append(
+            f"ATOM {i} {name[0]} {name} {alt} {res} {chain} 1 {num} ? {x} {y} {z} {occ} {num} {res} {chain} {name} 1"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def helix_pdb(seq3: list[str], chain: str = "A", start: int = 1, *, with_seqres: list[str] | None = None) -> str:

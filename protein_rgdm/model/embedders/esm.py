@@ -60,7 +60,10 @@ def load_esm2_local(path: str | Path, heads: int | None = None) -> tuple[nn.Modu
 
 
 class EsmEmbedder(FrozenLMEmbedder):
-    """Frozen ESM-2 per-residue representations projected to ``dim`` (no pair features)."""
+    """Frozen ESM-2 per-residue representations projected to ``dim`` (no pair features).
+
+    The unknown token ``X`` is ESM's own ``X`` token.
+    """
 
     def __init__(self, cfg: EsmEmbedderConfig, batch_tokens: int = 4096) -> None:
         esm_model, alphabet = load_esm2_local(cfg.checkpoint, cfg.heads)

@@ -32,7 +32,10 @@ class _ConvBlock(nn.Module):
 
 
 class LearnedEmbedder(SequenceEmbedder):
-    """Per-residue features learned jointly with the score network (no pair features)."""
+    """Per-residue features learned jointly with the score network (no pair features).
+
+    The unknown token ``X`` is embedded as the mean of the 20 amino-acid embeddings.
+    """
 
     def __init__(self, cfg: LearnedEmbedderConfig) -> None:
         super().__init__()
@@ -53,7 +56,10 @@ class LearnedEmbedder(SequenceEmbedder):
 
     def forward(self, sequences: Sequence[str], names: Sequence[str] | None, packing: Packing) -> SequenceFeatures:
         tok = tokenize(sequences, device=packing.batch.device)
-        h = packing.unpack(self.tokens(tok))  # (B, Lmax, D)
+        # the unknown token X (index 20) is the mean of the 20 residue embeddings: no parameter of its own,
+        # so checkpoints keep their shape and a token training never sees is not left at its random init
+        table = torch.cat([self.tokens.weight, self.tokens.weight.mean(0, keepdim=True)])
+        h = packing.unpack(nn.functional.embedding(tok, table))  # (B, Lmax, D)
         lmax = h.shape[1]
         mask = torch.arange(lmax, device=h.device)[None, :] < packing.lengths[:, None]
         if self.cfg.arch == "conv":
