@@ -32,7 +32,7 @@ def test_tiny_ablation_end_to_end(workdir: Path, smk):
     assert {(r["variant"], r["steps"]) for r in rows} == {("rg", "12"), ("rg", "full"), ("ddpm", "12"), ("ddpm", "full")}
     for r in rows:
         run = abl / r["variant"] / f"steps_{r['steps']}" / "predict" / "test"
-        nfes = [json.loads(p.read_text())["nfe"] for p in run.glob("predictions/*/*.json")]
+        nfes = [json.loads(p.read_text())["nfe"] for p in run.glob("predictions/*/*_sample_*.json")]
         assert nfes and float(r["nfe"]) == pytest.approx(sum(nfes) / len(nfes))
         assert 0 < float(r["top_ranked.tm_median"]) <= 1
     by = {(r["variant"], r["steps"]): float(r["nfe"]) for r in rows}
