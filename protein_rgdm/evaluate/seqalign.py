@@ -16,15 +16,16 @@ maximises, in this order,
    (Δ model number = Δ reference number), or separated by skipped model residues where the
    reference numbering jumps (Δ reference number > 1);
 3. remaining ties: gaps as far towards the C terminus as possible (the traceback order of the
-   TM-score programs' Gotoh code: gap before match, extension before opening).
+   TM-score programs' Gotoh code: gap before match, extension before opening), the alignment
+   ending as early as possible (long free trailing gaps).
 
 Where the numbering says nothing (no jump, insertion codes repeating a number, negative steps) no
 alignment earns an agreement there, and the alignment score and rule 3 decide.
 
 One integer dynamic programme does all three: each cell holds ``score * K + agreements`` with
 K = N + 1 larger than any agreement count, so one maximum is the lexicographic one. It is a
-three-state Gotoh recursion, vectorised over the reference positions of a model row (the
-horizontal-gap recursion of a row is a running maximum).
+three-state Gotoh recursion (match, model residue skipped, reference residue skipped), compiled
+with numba (``cache=True``); equal values go to the later state in the order begin, match, skip.
 """
 
 from __future__ import annotations
@@ -32,14 +33,12 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+from numba import njit
 
-__all__ = ["GAP_OPEN", "GAP_EXTEND", "align_residues"]
+__all__ = ["GAP_OPEN", "GAP_EXTEND", "align_residues", "alignment_score"]
 
 #: Cost of a gap's first residue and of each further residue (TMscore -seq's BLOSUM62 setting).
 GAP_OPEN, GAP_EXTEND = -11, -1
-_NEG = -(1 << 60)
-# Predecessor codes in the traceback tables.
-_BEGIN, _M, _X, _Y = 0, 1, 2, 3
 
 
 @functools.lru_cache(maxsize=1)
@@ -71,19 +70,6 @@ def alignment_score(model_seq: str, ref_seq: str, model_index: np.ndarray, ref_i
     return score
 
 
-def _agreement_tables(model_numbers, ref_numbers, L: int, N: int) -> tuple[np.ndarray, np.ndarray]:
-    """(L+1, N+1) bonus of a match following a match, (N+1,) bonus of a match following skipped model residues."""
-    after_match = np.zeros((L + 1, N + 1), dtype=np.int64)
-    after_skip = np.zeros(N + 1, dtype=np.int64)
-    if model_numbers is None or ref_numbers is None or L < 2 or N < 2:
-        return after_match, after_skip
-    dm = np.diff(np.asarray(model_numbers, dtype=np.int64))
-    dr = np.diff(np.asarray(ref_numbers, dtype=np.int64))
-    after_match[2:, 2:] = dm[:, None] == dr[None, :]
-    after_skip[2:] = dr > 1
-    return after_match, after_skip
-
-
 def align_residues(
     model_seq: str,
     ref_seq: str,
@@ -105,80 +91,97 @@ def align_residues(
         (K,) int64 each, both strictly increasing.
     """
     L, N = len(model_seq), len(ref_seq)
-    empty = np.zeros(0, dtype=np.int64)
     if L == 0 or N == 0:
-        return empty, empty
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     if model_numbers is not None and len(model_numbers) != L or ref_numbers is not None and len(ref_numbers) != N:
         raise ValueError("residue numbers must have one entry per residue")
     _, matrix = _blosum62()
     K = N + 1
-    sub = matrix[_codes(model_seq)[:, None], _codes(ref_seq)[None, :]] * K  # (L, N)
-    after_match, after_skip = _agreement_tables(model_numbers, ref_numbers, L, N)
-    go, ge = GAP_OPEN * K, GAP_EXTEND * K
-    ptr_m = np.zeros((L + 1, N + 1), dtype=np.int8)
-    ptr_x = np.zeros((L + 1, N + 1), dtype=np.int8)
-    ptr_y = np.zeros((L + 1, N + 1), dtype=np.int8)
-    last_col = np.full((L + 1, 3), _NEG, dtype=np.int64)  # M, X, Y at (i, N)
-    cols = np.arange(N + 1, dtype=np.int64)
-    # Row 0: nothing aligned yet; "begin" (value 0) is available on row 0 and column 0 (free end gaps).
-    m = np.full(N + 1, _NEG, dtype=np.int64)
-    x = m.copy()
-    y = m.copy()
-    begin_row0 = np.zeros(N + 1, dtype=np.int64)
-    begin_col0 = np.full(N + 1, _NEG, dtype=np.int64)
-    begin_col0[0] = 0
+    sub = np.ascontiguousarray(matrix[_codes(model_seq)[:, None], _codes(ref_seq)[None, :]] * K)
+    use = model_numbers is not None and ref_numbers is not None
+    dm = np.diff(np.asarray(model_numbers, dtype=np.int64)) if use else np.zeros(max(L - 1, 0), dtype=np.int64)
+    dr = np.diff(np.asarray(ref_numbers, dtype=np.int64)) if use else np.zeros(max(N - 1, 0), dtype=np.int64)
+    return _gotoh(sub, dm, dr, use, GAP_OPEN * K, GAP_EXTEND * K)
+
+
+@njit(cache=True)
+def _gotoh(sub, dm, dr, use_numbers, go, ge):  # pragma: no cover - compiled
+    """Lexicographic Gotoh DP and traceback; ``sub`` (L, N) int64 scaled scores, ``dm``/``dr`` number steps."""
+    L, N = sub.shape
+    neg = -(1 << 60)
+    begin, s_m, s_x, s_y = 0, 1, 2, 3
+    ptr = np.zeros((3, L + 1, N + 1), dtype=np.int8)  # predecessor state of M, X, Y
+    m_prev = np.full(N + 1, neg, dtype=np.int64)
+    x_prev = np.full(N + 1, neg, dtype=np.int64)
+    y_prev = np.full(N + 1, neg, dtype=np.int64)
+    m_row = np.full(N + 1, neg, dtype=np.int64)
+    x_row = np.full(N + 1, neg, dtype=np.int64)
+    y_row = np.full(N + 1, neg, dtype=np.int64)
+    best, end_i, end_j, end_s = neg, 0, 0, 0
     for i in range(1, L + 1):
-        begin_prev = begin_row0 if i == 1 else begin_col0
-        # M: match (i, j); predecessors at (i-1, j-1), preference Y > X > M > begin on equal values.
-        cand = np.stack([begin_prev[:-1], m[:-1] + after_match[i, 1:], x[:-1] + after_skip[1:], y[:-1]])
-        pick = 3 - np.argmax(cand[::-1], axis=0)  # last maximum in the order begin, M, X, Y
-        new_m = np.empty(N + 1, dtype=np.int64)
-        new_m[0] = _NEG
-        new_m[1:] = cand[pick, cols[1:] - 1] + sub[i - 1]
-        ptr_m[i, 1:] = pick
-        # X: model residue i unmatched after (i-1, j); extension X preferred, then opening from Y, M, begin.
-        cand = np.stack([begin_prev + go, m + go, y + go, x + ge])
-        order = np.array([_BEGIN, _M, _Y, _X], dtype=np.int8)
-        pick = 3 - np.argmax(cand[::-1], axis=0)
-        new_x = cand[pick, cols]
-        new_x[0] = _NEG
-        ptr_x[i] = order[pick]
-        # Y: reference residue j unmatched after (i, j-1): Y[j] = max(open[j], Y[j-1] + ge), a running maximum.
-        begin_here = begin_col0  # (i, 0) is on column 0
-        src = np.stack([begin_here, new_m, new_x])
-        src_pick = 2 - np.argmax(src[::-1], axis=0)  # X > M > begin on equal values
-        opened = np.full(N + 1, _NEG, dtype=np.int64)
-        opened[1:] = src[src_pick[:-1], cols[:-1]] + go
-        new_y = np.maximum.accumulate(opened - ge * cols) + ge * cols
-        new_y[0] = _NEG
-        extend = np.zeros(N + 1, dtype=bool)
-        extend[2:] = new_y[2:] == new_y[1:-1] + ge
-        ptr_y[i, 1:] = np.where(extend[1:], _Y, np.array([_BEGIN, _M, _X], dtype=np.int8)[src_pick[:-1]])
-        m, x, y = new_m, new_x, new_y
-        last_col[i] = (m[N], x[N], y[N])
-    # End anywhere on the last row or column (free trailing gaps); prefer cells near (L, N), state Y > X > M.
-    best, end = _NEG, None
-    cells = [(i, N, last_col[i]) for i in range(L, 0, -1)] + [(L, j, (m[j], x[j], y[j])) for j in range(N - 1, 0, -1)]
-    for i, j, values in cells:
-        for state in (_Y, _X, _M):
-            if values[state - 1] > best:
-                best, end = values[state - 1], (i, j, state)
-    return _traceback(end, ptr_m, ptr_x, ptr_y)
-
-
-def _traceback(end, ptr_m, ptr_x, ptr_y) -> tuple[np.ndarray, np.ndarray]:
-    i, j, state = end
-    mi, rj = [], []
-    while state != _BEGIN and i > 0 and j > 0:
-        if state == _M:
-            mi.append(i - 1)
-            rj.append(j - 1)
-            state = int(ptr_m[i, j])
+        for j in range(1, N + 1):
+            # match (i, j) after (i-1, j-1)
+            v, p = neg, begin
+            if i == 1 or j == 1:
+                v = 0
+            c = m_prev[j - 1]
+            if use_numbers and i >= 2 and j >= 2 and dm[i - 2] == dr[j - 2]:
+                c += 1  # consecutive residues stepping alike in both numberings
+            if c >= v:
+                v, p = c, s_m
+            c = x_prev[j - 1]
+            if use_numbers and j >= 2 and dr[j - 2] > 1:
+                c += 1  # model residues skipped where the reference numbering jumps
+            if c >= v:
+                v, p = c, s_x
+            if y_prev[j - 1] >= v:
+                v, p = y_prev[j - 1], s_y
+            m_row[j] = v + sub[i - 1, j - 1]
+            ptr[0, i, j] = p
+            # model residue i skipped after (i-1, j)
+            v, p = (go, begin) if i == 1 else (neg, begin)
+            if m_prev[j] + go >= v:
+                v, p = m_prev[j] + go, s_m
+            if y_prev[j] + go >= v:
+                v, p = y_prev[j] + go, s_y
+            if x_prev[j] + ge >= v:
+                v, p = x_prev[j] + ge, s_x
+            x_row[j] = v
+            ptr[1, i, j] = p
+            # reference residue j skipped after (i, j-1)
+            v, p = (go, begin) if j == 1 else (neg, begin)
+            if m_row[j - 1] + go >= v:
+                v, p = m_row[j - 1] + go, s_m
+            if x_row[j - 1] + go >= v:
+                v, p = x_row[j - 1] + go, s_x
+            if y_row[j - 1] + ge >= v:
+                v, p = y_row[j - 1] + ge, s_y
+            y_row[j] = v
+            ptr[2, i, j] = p
+        # free trailing gaps: the alignment may end on the last column (any i) or the last row (any j)
+        if m_row[N] > best or x_row[N] > best or y_row[N] > best:
+            for s, val in ((s_y, y_row[N]), (s_x, x_row[N]), (s_m, m_row[N])):
+                if val > best:
+                    best, end_i, end_j, end_s = val, i, N, s
+        m_prev, m_row = m_row, m_prev
+        x_prev, x_row = x_row, x_prev
+        y_prev, y_row = y_row, y_prev
+    for j in range(1, N):  # last row, j < N (m_prev now holds row L)
+        for s, val in ((s_y, y_prev[j]), (s_x, x_prev[j]), (s_m, m_prev[j])):
+            if val > best:
+                best, end_i, end_j, end_s = val, L, j, s
+    mi = np.empty(min(L, N), dtype=np.int64)
+    rj = np.empty(min(L, N), dtype=np.int64)
+    k, i, j, s = 0, end_i, end_j, end_s
+    while s != begin and i > 0 and j > 0:
+        nxt = ptr[s - 1, i, j]
+        if s == s_m:
+            mi[k], rj[k] = i - 1, j - 1
+            k += 1
             i, j = i - 1, j - 1
-        elif state == _X:
-            state = int(ptr_x[i, j])
+        elif s == s_x:
             i -= 1
         else:
-            state = int(ptr_y[i, j])
             j -= 1
-    return np.array(mi[::-1], dtype=np.int64), np.array(rj[::-1], dtype=np.int64)
+        s = nxt
+    return mi[:k][::-1].copy(), rj[:k][::-1].copy()

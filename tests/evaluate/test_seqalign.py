@@ -23,8 +23,9 @@ def _optimal_score(model: str, ref: str) -> int:
 
     matrix = align.SubstitutionMatrix.std_protein_matrix()
     best = align.align_optimal(
-        ProteinSequence(model), ProteinSequence(ref), matrix, gap_penalty=(-11, -1), terminal_penalty=False, max_number=1
-    )[0]
+        ProteinSequence(model), ProteinSequence(ref), matrix,
+        gap_penalty=(-11, -1), terminal_penalty=False, max_number=1,
+    )[0]  # fmt: skip
     trace = best.trace
     both = (trace[:, 0] >= 0) & (trace[:, 1] >= 0)
     assert alignment_score(model, ref, trace[both, 0], trace[both, 1]) == best.score  # the scorer is TMscore -seq's
@@ -106,7 +107,8 @@ def test_numbering_that_contradicts_the_sequence_does_not_override_the_score():
     observed, numbers, _ = _delete(seqres, len(FLANK_N) + 2, 2)
     wrong = np.arange(len(observed)) + 1  # no jump at all: numbering is uninformative about the gap
     match = match_by_sequence(seqres, observed, np.arange(1, len(seqres) + 1), wrong)
-    assert alignment_score(seqres, observed, match.model_index, match.reference_index) == _optimal_score(seqres, observed)
+    best = _optimal_score(seqres, observed)
+    assert alignment_score(seqres, observed, match.model_index, match.reference_index) == best
     assert match.identity == 1.0 and len(match) == len(observed)
     with pytest.raises(ValueError, match="one entry per residue"):
         align_residues(seqres, observed, np.arange(3), numbers)
