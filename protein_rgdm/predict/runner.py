@@ -4,10 +4,10 @@ Layout of ``out_dir``::
 
     predictions/<id>/<id>_sample_<k>.pdb|.cif   Cα trace, chain A, residues 1..L (k = 0..N-1)
     predictions/<id>/<id>_sample_<k>.json       seed, schedule, steps, NFE, wall time, model version,
-                                                ranking_score, rank
+                                                ranking_score, rank, rank_tied
     predictions/<id>/.complete.json             completion marker (written last; a re-run skips the record)
     trajectories/<id>/<id>_sample_<k>.pdb       reverse trajectory, one MODEL per step (optional)
-    summary.csv                                 id, sample, rank, ranking_score, path
+    summary.csv                                 id, sample, rank, ranking_score, rank_tied, path
     failed.tsv                                  id, source, reason of every record that could not be done
 
 Batching: records are taken shortest first; the samples of one record are drawn together, split
@@ -33,7 +33,7 @@ from protein_rgdm.constants import AMINO_ACIDS
 from protein_rgdm.errors import ConfigError, InputError, ProteinRGDMError
 from protein_rgdm.fileio import atomic_write_json, atomic_write_text
 from protein_rgdm.predict.inputs import SequenceRecord
-from protein_rgdm.predict.ranking import ensemble_consistency, rank_descending
+from protein_rgdm.predict.ranking import ensemble_consistency, rank_descending, tied_ranks
 from protein_rgdm.predict.writer import write_trajectory_pdb
 from protein_rgdm.structure.write import write_ca_cif, write_ca_pdb
 
@@ -48,7 +48,7 @@ __all__ = [
 ]  # fmt: skip
 
 MARKER = ".complete.json"
-SUMMARY_COLUMNS = ("id", "sample", "rank", "ranking_score", "path")
+SUMMARY_COLUMNS = ("id", "sample", "rank", "ranking_score", "rank_tied", "path")
 RANKING_METHOD = "ensemble_consistency: mean TM-score of the sample to the other samples of its sequence"
 
 
@@ -176,6 +176,7 @@ def _write_record(
     pred_dir = out_dir / "predictions" / record.id
     scores = ensemble_consistency(coords) if len(record.sequence) >= 3 else np.full(len(coords), np.nan)
     ranks = rank_descending(scores)
+    tied = tied_ranks(scores)  # e.g. both of 2 samples: the score cannot order them, sample order does
     rows = []
     for k, x in enumerate(coords):
         stem = f"{record.id}_sample_{k}"
@@ -195,11 +196,11 @@ def _write_record(
             "sequence": record.sequence, "length": len(record.sequence), "files": files,
             **meta[k], "deterministic": config.deterministic, "schedule": engine.schedule,
             "model_version": engine.model_version, "ranking_score": score, "rank": int(ranks[k]),
-            "ranking_method": RANKING_METHOD,
+            "rank_tied": bool(tied[k]), "ranking_method": RANKING_METHOD,
         }  # fmt: skip
         atomic_write_json(pred_dir / f"{stem}.json", info)
         rows.append({"id": record.id, "sample": k, "rank": int(ranks[k]), "ranking_score": score,
-                     "path": f"predictions/{record.id}/{files[0]}"})  # fmt: skip
+                     "rank_tied": bool(tied[k]), "path": f"predictions/{record.id}/{files[0]}"})  # fmt: skip
     return rows
 
 
@@ -263,7 +264,7 @@ def predict_records(
                     f"{marker}: record '{rec.id}' was predicted with other settings or another checkpoint; "
                     "use --override or --redo-changed to redo it, or choose another --out-dir"
                 )
-            summary.extend(done["summary"])
+            summary.extend(_with_ties(done["summary"]))
             skipped.append(rec.id)
         else:
             todo.append(rec)
@@ -297,11 +298,20 @@ def _remove_samples(out_dir: Path, record_id: str) -> None:
                 path.unlink()
 
 
+def _with_ties(rows: list[dict]) -> list[dict]:
+    """Rows of one finished record; markers written before ``rank_tied`` existed get it from their scores."""
+    if all("rank_tied" in row for row in rows):
+        return rows
+    scores = np.array([np.nan if row["ranking_score"] is None else row["ranking_score"] for row in rows], dtype=float)
+    return [{**row, "rank_tied": bool(t)} for row, t in zip(rows, tied_ranks(scores))]
+
+
 def _write_tables(out_dir: Path, summary: list[dict], failed: list[dict]) -> None:
     lines = [",".join(SUMMARY_COLUMNS)]
     for row in summary:
         score = "" if row["ranking_score"] is None else f"{row['ranking_score']:.6f}"
-        lines.append(f"{row['id']},{row['sample']},{row['rank']},{score},{row['path']}")
+        tied = "true" if row.get("rank_tied") else "false"
+        lines.append(f"{row['id']},{row['sample']},{row['rank']},{score},{tied},{row['path']}")
     atomic_write_text(out_dir / "summary.csv", "\n".join(lines) + "\n")
     flines = ["id\tsource\treason"]
     for f in failed:
