@@ -81,7 +81,7 @@ def align_residues(
     Parameters
     ----------
     model_seq, ref_seq
-        One-letter sequences, lengths L and N (letters outside BLOSUM62's alphabet score as ``X``).
+        Upper-case one-letter sequences, lengths L and N (other characters score as ``X``).
     model_numbers, ref_numbers
         (L,) and (N,) int residue numbers; None (either) leaves only rules 1 and 3.
 
@@ -96,18 +96,22 @@ def align_residues(
     if model_numbers is not None and len(model_numbers) != L or ref_numbers is not None and len(ref_numbers) != N:
         raise ValueError("residue numbers must have one entry per residue")
     _, matrix = _blosum62()
-    K = N + 1
-    sub = np.ascontiguousarray(matrix[_codes(model_seq)[:, None], _codes(ref_seq)[None, :]] * K)
+    K = N + 1  # more than the largest agreement count (N - 1)
     use = model_numbers is not None and ref_numbers is not None
     dm = np.diff(np.asarray(model_numbers, dtype=np.int64)) if use else np.zeros(max(L - 1, 0), dtype=np.int64)
     dr = np.diff(np.asarray(ref_numbers, dtype=np.int64)) if use else np.zeros(max(N - 1, 0), dtype=np.int64)
-    return _gotoh(sub, dm, dr, use, GAP_OPEN * K, GAP_EXTEND * K)
+    codes_m, codes_r = _codes(model_seq).astype(np.int64), _codes(ref_seq).astype(np.int64)
+    return _gotoh(codes_m, codes_r, matrix * K, dm, dr, use, GAP_OPEN * K, GAP_EXTEND * K)
 
 
 @njit(cache=True)
-def _gotoh(sub, dm, dr, use_numbers, go, ge):  # pragma: no cover - compiled
-    """Lexicographic Gotoh DP and traceback; ``sub`` (L, N) int64 scaled scores, ``dm``/``dr`` number steps."""
-    L, N = sub.shape
+def _gotoh(codes_m, codes_r, scores, dm, dr, use_numbers, go, ge):  # pragma: no cover - compiled
+    """Lexicographic Gotoh DP and traceback.
+
+    ``codes_m`` (L,), ``codes_r`` (N,) matrix indices; ``scores`` the scaled substitution matrix;
+    ``dm`` (L-1,), ``dr`` (N-1,) residue number steps; ``go``/``ge`` scaled gap costs (all int64).
+    """
+    L, N = len(codes_m), len(codes_r)
     neg = -(1 << 60)
     begin, s_m, s_x, s_y = 0, 1, 2, 3
     ptr = np.zeros((3, L + 1, N + 1), dtype=np.int8)  # predecessor state of M, X, Y
@@ -136,7 +140,7 @@ def _gotoh(sub, dm, dr, use_numbers, go, ge):  # pragma: no cover - compiled
                 v, p = c, s_x
             if y_prev[j - 1] >= v:
                 v, p = y_prev[j - 1], s_y
-            m_row[j] = v + sub[i - 1, j - 1]
+            m_row[j] = v + scores[codes_m[i - 1], codes_r[j - 1]]
             ptr[0, i, j] = p
             # model residue i skipped after (i-1, j)
             v, p = (go, begin) if i == 1 else (neg, begin)
