@@ -106,3 +106,16 @@ def test_write_metrics_round_trips(tmp_path):
     write_metrics(rows, tmp_path / "m.csv")
     frame = read_metrics(tmp_path / "m.csv")
     assert frame.loc[0, "tm"] == 0.5 and math.isnan(frame.loc[0, "rmsd"]) and frame.loc[0, "error"] == "x, y"
+
+
+def test_models_of_one_target_with_other_residues_are_matched_on_their_own(dirs):
+    """The matching is reused within a target only for models with the same sequence and numbering."""
+    pred, refs, sample = dirs
+    lines = sample.read_text().splitlines()
+    atoms = [line for line in lines if line.startswith("ATOM")]
+    kept = [line for line in atoms if not 30 <= int(line[22:26]) <= 39]  # a model lacking ten residues
+    (pred / GOOD / f"{GOOD}_sample_3.pdb").write_text("\n".join(kept) + "\nEND\n")
+    rows = _by_model(evaluate_predictions(pred, refs, EvaluateConfig(progress=False)))
+    assert rows[(GOOD, f"{GOOD}_sample_0.pdb")]["n_matched"] == 90
+    short = rows[(GOOD, f"{GOOD}_sample_3.pdb")]
+    assert short["error"] == "" and short["n_model"] == len(kept) == 80 and short["n_matched"] == 80
