@@ -72,6 +72,41 @@ def test_gap_goes_where_the_numbering_jumps(motif, start, length, n_placements):
     assert len(outcomes) == len(placements)
 
 
+def test_a_residue_between_two_gaps_is_placed_by_the_gap_lengths():
+    """One ordered W inside a disordered GSGW linker: it can sit on any W of the repeat at equal score.
+
+    Both gaps stay gaps wherever it sits and only their lengths differ, so just the size of each
+    numbering jump (not the mere fact of a jump) says where it belongs.
+    """
+    linker = "GSGW" * 4 + "GSG"
+    seqres = FLANK_N + linker + FLANK_C
+    a = len(FLANK_N)
+    model_numbers = np.arange(1, len(seqres) + 1)
+    truths = [np.r_[np.arange(a), [a + w], np.arange(a + len(linker), len(seqres))] for w in (3, 7, 11, 15)]
+    observed = {"".join(seqres[k] for k in keep) for keep in truths}
+    assert len(observed) == 1
+    observed = observed.pop()
+    best = _optimal_score(seqres, observed)
+    for keep in truths:
+        assert alignment_score(seqres, observed, keep, np.arange(len(keep))) == best
+        match = match_by_sequence(seqres, observed, model_numbers, keep + 1)
+        assert match.model_index.tolist() == keep.tolist()
+
+
+def test_a_model_lacking_residues_is_placed_by_its_own_numbering():
+    """The mirror case: the model lacks two residues of a GSGSGSG repeat that the reference has."""
+    seqres = FLANK_N + "GSGSGSG" + FLANK_C
+    placements = _equivalent_deletions(seqres, len(FLANK_N) + 2, 2)
+    found = set()
+    for k in placements:
+        model, numbers, truth = _delete(seqres, k, 2)
+        match = match_by_sequence(model, seqres, numbers, np.arange(1, len(seqres) + 1))
+        assert match.model_index.tolist() == list(range(len(model)))
+        assert match.reference_index.tolist() == truth.tolist(), f"deletion at {k}"
+        found.add(tuple(truth.tolist()))
+    assert len(found) == len(placements) == 6
+
+
 def test_without_numbers_ties_put_gaps_towards_the_c_terminus():
     seqres = FLANK_N + "GSGSGSG" + FLANK_C
     placements = _equivalent_deletions(seqres, len(FLANK_N) + 2, 2)
