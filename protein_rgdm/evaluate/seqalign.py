@@ -15,12 +15,14 @@ maximises, in this order,
    structure skipped between them — whose numbers step alike: Δ model number = Δ reference number.
    Inside a run of consecutive numbers both steps are 1; across a gap, the number of skipped
    residues must equal the jump in the other structure's numbering (residues missing from it);
-3. remaining ties: gaps as far towards the C terminus as possible (the traceback order of the
-   TM-score programs' Gotoh code: gap before match, extension before opening), the alignment
-   ending as early as possible (long free trailing gaps).
+3. remaining ties: gaps as far towards the C terminus as possible (the preference of the Gotoh
+   traceback in US-align's ``NWalign.h``: gap before match, extension before opening; alone it
+   finds the numbered placement for 76 of 84 EigenFold references with internal gaps, biotite's
+   ``align_optimal`` for 71), the alignment ending as early as possible (long free trailing gaps).
 
-Where the numbering says nothing (no jump, insertion codes repeating a number, negative steps) no
-alignment earns an agreement there, and the alignment score and rule 3 decide.
+Where the numbering cannot confirm a placement (numbers running on across a gap, insertion codes
+repeating a number, negative steps) no alignment earns an agreement there, and the alignment score
+and rule 3 decide.
 
 One integer dynamic programme does all three: each cell holds ``score * K + agreements`` with
 K = N + 1 larger than any agreement count, so one maximum is the lexicographic one. It is a
