@@ -68,7 +68,7 @@ def match_by_sequence(
         One-letter sequences, lengths L and N.
     model_numbers, ref_numbers
         (L,) and (N,) int residue numbers, optional: among alignments with the best score, the one
-        whose gaps sit where the numbering jumps is taken (:func:`.seqalign.align_residues`).
+        that agrees most with the numbering is taken (:func:`.seqalign.align_residues`).
     """
     m, r = _clean(model_seq), _clean(ref_seq)
     if not m or not r:

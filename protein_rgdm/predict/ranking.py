@@ -23,9 +23,6 @@ import numpy as np
 
 __all__ = ["ensemble_consistency", "rank_descending", "tied_ranks", "tm_score_aligned"]
 
-#: Scores closer than this are equal (the sums behind them differ only in rounding).
-TIE_TOLERANCE = 1e-9
-
 
 def _d0(length: int) -> float:
     """TM-score distance scale d0(L) in Å (Zhang & Skolnick 2004), at least 0.5 Å."""
@@ -127,12 +124,12 @@ def rank_descending(scores: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def tied_ranks(scores: np.ndarray, tolerance: float = TIE_TOLERANCE) -> np.ndarray:
-    """(N,) bool: True where a sample's score equals another sample's (its rank only reflects sample order).
-
-    NaN scores (one sample, or too short to score) are undefined rather than tied: False.
+def tied_ranks(scores: np.ndarray) -> np.ndarray:
+    """(N,) bool: True where a sample's score equals another sample's, so that its rank (from
+    :func:`rank_descending`) only reflects sample order. NaN scores (one sample, or too short to
+    score) are undefined rather than tied: False.
     """
     scores = np.asarray(scores, dtype=np.float64)
-    close = np.abs(scores[:, None] - scores[None, :]) <= tolerance  # NaN compares False
-    np.fill_diagonal(close, False)
-    return close.any(axis=1)
+    same = scores[:, None] == scores[None, :]  # NaN compares False
+    np.fill_diagonal(same, False)
+    return same.any(axis=1)
