@@ -123,7 +123,7 @@ def main() -> None:
     prepared = []
     for k, (label, model_path, ref_path) in enumerate(pairs):
         model, ref = read_trace(model_path), read_trace(ref_path)
-        match = match_by_sequence(model.sequence, ref.sequence)
+        match = match_by_sequence(model.sequence, ref.sequence, model.residue_numbers, ref.residue_numbers)
         if len(match) < 3:
             continue
         x = model.ca[match.model_index]
@@ -135,7 +135,7 @@ def main() -> None:
     t0 = time.perf_counter()  # warm-up: loads (or compiles) the numba kernels
     _, mp, rp, *_ = prepared[0]
     m, r = read_trace(mp), read_trace(rp)
-    mt = match_by_sequence(m.sequence, r.sequence)
+    mt = match_by_sequence(m.sequence, r.sequence, m.residue_numbers, r.residue_numbers)
     score_matched(m.ca, r.ca, mt.model_index, mt.reference_index)
     t_first = time.perf_counter() - t0
 
@@ -148,7 +148,7 @@ def main() -> None:
     def end_to_end() -> None:
         for _, mp, rp, *_ in prepared:
             m, r = read_trace(mp), read_trace(rp)
-            mt = match_by_sequence(m.sequence, r.sequence)
+            mt = match_by_sequence(m.sequence, r.sequence, m.residue_numbers, r.residue_numbers)
             score_matched(m.ca, r.ca, mt.model_index, mt.reference_index)
 
     t_scores = best_of(args.repeat, scores_only)

@@ -36,7 +36,8 @@ def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, t32
     (UTF-8). Letters U and O are predicted as C and K, B/Z/J/X as the unknown residue (recorded
     in each sample's JSON); other characters fail the record.
     Writes OUT_DIR/predictions/<id>/<id>_sample_<k>.pdb (and/or .cif) with a JSON per sample,
-    OUT_DIR/summary.csv (samples ranked by ensemble consistency, no reference used) and
+    OUT_DIR/summary.csv (samples ranked by ensemble consistency, no reference used; rank_tied marks
+    samples the score cannot order, e.g. both of 2 samples) and
     OUT_DIR/failed.tsv. Finished records are skipped on a re-run unless --override.
 
     \b
@@ -77,6 +78,10 @@ def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, t32
         f"predict: {len(run.predicted)} predicted, {len(run.skipped)} already finished, {len(run.failed)} failed "
         f"-> {out_dir}/summary.csv"
     )
+    tied = sorted({row["id"] for row in run.summary if row.get("rank_tied")})
+    if tied:
+        click.echo(f"predict: the ranking cannot order the samples of {len(tied)} record(s) (equal scores, e.g. "
+                   "2 samples); their ranks follow sample order, rank_tied=true in summary.csv")  # fmt: skip
     for f in run.failed:
         click.echo(f"failed: {f['id']}: {f['reason']}", err=True)
     if run.failed and not run.summary:

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from protein_rgdm.config.evaluate import EvaluateConfig
 from protein_rgdm.errors import InputError
 from protein_rgdm.evaluate.geometry import GEOMETRY_COLUMNS, TraceGeometry, compare_geometry, trace_geometry
@@ -105,19 +107,27 @@ def _match(model: CaTrace, ref: CaTrace, config: EvaluateConfig, pairs: list[tup
         return match_explicit(pairs, model.residue_numbers, ref.residue_numbers, model.sequence, ref.sequence)
     if config.matching == "numbering":
         return match_by_numbering(model.residue_numbers, ref.residue_numbers, model.sequence, ref.sequence)
-    return match_by_sequence(model.sequence, ref.sequence)
+    return match_by_sequence(model.sequence, ref.sequence, model.residue_numbers, ref.residue_numbers)
 
 
 def _score_model(
-    path: Path, ref: CaTrace, ref_geometry: TraceGeometry, config: EvaluateConfig, pairs, out: dict[str, Any]
+    path: Path, ref: CaTrace, ref_geometry: TraceGeometry, config: EvaluateConfig, pairs, out: dict[str, Any],
+    matches: dict,
 ) -> None:
     """Fill ``out`` with counts, geometry, identity and scores; raise InputError (counts and the model's
-    own geometry kept) when refused."""
+    own geometry kept) when refused.
+
+    ``matches`` memoises the residue matching of one target by the model's sequence and numbering
+    (the samples of a target share both, so the alignment runs once per target).
+    """
     model = read_trace(path)
     out["n_model"] = len(model)
     geometry = trace_geometry(model.ca, model.residue_numbers)
     out.update(geometry.values())
-    match = _match(model, ref, config, pairs)
+    key = (model.sequence, np.asarray(model.residue_numbers, dtype=np.int64).tobytes())
+    match = matches.get(key)
+    if match is None:
+        match = matches[key] = _match(model, ref, config, pairs)
     out.update(n_matched=len(match), seq_identity=match.identity)
     if len(match) == 0:
         raise InputError(f"{path}: no residue of the model matches the reference")
@@ -188,6 +198,7 @@ def evaluate_predictions(
         if ref_error:
             report(ref_error)
         pairs = None if mapping is None else mapping.get(target)
+        matches: dict = {}
         for path, stem in models:
             info = sample_info(path, stem, target, summaries)
             row = _row(
@@ -199,7 +210,7 @@ def evaluate_predictions(
             else:
                 row["n_reference"] = len(ref)
                 try:
-                    _score_model(path, ref, ref_geometry, config, pairs, row)
+                    _score_model(path, ref, ref_geometry, config, pairs, row, matches)
                 except InputError as exc:
                     row["error"] = str(exc)
                     report(str(exc))

@@ -2,23 +2,23 @@
 
 By default residues are matched like ``TMscore -seq``: a Needleman–Wunsch alignment of the model's
 sequence to the reference's observed residues with BLOSUM62, gap opening −11, extension −1, and
-free end gaps on both sequences. ``numbering`` matches equal residue numbers (plain ``TMscore``);
-an explicit list of (model number, reference number) pairs overrides both.
+free end gaps on both sequences; among equally scoring alignments the residue numbers of both
+structures decide where a gap goes (:mod:`.seqalign`). ``numbering`` matches equal residue numbers
+(plain ``TMscore``); an explicit list of (model number, reference number) pairs overrides both.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 
 import numpy as np
 
 from protein_rgdm.errors import InputError
+from protein_rgdm.evaluate.seqalign import align_residues
 
 __all__ = ["ResidueMatch", "MATCH_METHODS", "match_by_sequence", "match_by_numbering", "match_explicit"]
 
 MATCH_METHODS = ("sequence", "numbering")
-_GAP = (-11, -1)
 _LETTERS = set("ACDEFGHIKLMNPQRSTVWYBZX")
 
 
@@ -53,21 +53,23 @@ def _identity(model_seq: str, ref_seq: str, i: np.ndarray, j: np.ndarray) -> flo
     return float((a == b).mean())
 
 
-@functools.lru_cache(maxsize=1)
-def _blosum62():
-    from biotite.sequence import align
-
-    return align.SubstitutionMatrix.std_protein_matrix()
-
-
 def _clean(seq: str) -> str:
     return "".join(c if c in _LETTERS else "X" for c in seq.upper())
 
 
-def match_by_sequence(model_seq: str, ref_seq: str) -> ResidueMatch:
-    """Align the sequences (``TMscore -seq`` rules) and pair the aligned positions."""
-    from biotite.sequence import ProteinSequence, align
+def match_by_sequence(
+    model_seq: str, ref_seq: str, model_numbers: np.ndarray | None = None, ref_numbers: np.ndarray | None = None
+) -> ResidueMatch:
+    """Align the sequences (``TMscore -seq`` rules) and pair the aligned positions.
 
+    Parameters
+    ----------
+    model_seq, ref_seq
+        One-letter sequences, lengths L and N.
+    model_numbers, ref_numbers
+        (L,) and (N,) int residue numbers, optional: among alignments with the best score, the one
+        that agrees most with the numbering is taken (:func:`.seqalign.align_residues`).
+    """
     m, r = _clean(model_seq), _clean(ref_seq)
     if not m or not r:
         return ResidueMatch(np.zeros(0, np.int64), np.zeros(0, np.int64), float("nan"), "sequence")
@@ -76,14 +78,7 @@ def match_by_sequence(model_seq: str, ref_seq: str) -> ResidueMatch:
         i = np.arange(start, start + len(r), dtype=np.int64)
         j = np.arange(len(r), dtype=np.int64)
     else:
-        result = align.align_optimal(
-            ProteinSequence(m), ProteinSequence(r), _blosum62(),
-            gap_penalty=_GAP, terminal_penalty=False, max_number=1,
-        )[0]  # fmt: skip
-        trace = result.trace
-        both = (trace[:, 0] >= 0) & (trace[:, 1] >= 0)
-        i = trace[both, 0].astype(np.int64)
-        j = trace[both, 1].astype(np.int64)
+        i, j = align_residues(m, r, model_numbers, ref_numbers)
     return ResidueMatch(i, j, _identity(m, r, i, j), "sequence")
 
 

@@ -6,6 +6,11 @@ model returns to most often) scores high; an outlier scores low. It uses nothing
 model's own samples, so it is a prediction-time ranking, never an oracle. With one sample the
 score is undefined (NaN) and the rank is 1.
 
+With two samples both scores are the same number, TM(x_1, x_2) (the pair TM-score is symmetrised),
+so the ranking cannot separate them; more generally any samples whose scores are equal are not
+ranked by the score. Such ranks keep sample order (deterministic) and :func:`tied_ranks` marks
+them, so that the outputs say the order is uninformative instead of implying a preference.
+
 TM-score here compares two traces of the same sequence (residue i ↔ residue i), normalised by
 L, with the TM-score program's superposition search: seeds from fragments of length L, L/2,
 L/4, ... (≥ 4 residues), each refined by re-superposing on the residues closer than
@@ -16,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["ensemble_consistency", "rank_descending", "tm_score_aligned"]
+__all__ = ["ensemble_consistency", "rank_descending", "tied_ranks", "tm_score_aligned"]
 
 
 def _d0(length: int) -> float:
@@ -117,3 +122,14 @@ def rank_descending(scores: np.ndarray) -> np.ndarray:
     ranks = np.empty(len(key), dtype=np.int64)
     ranks[order] = np.arange(1, len(key) + 1)
     return ranks
+
+
+def tied_ranks(scores: np.ndarray) -> np.ndarray:
+    """(N,) bool: True where a sample's score equals another sample's, so that its rank (from
+    :func:`rank_descending`) only reflects sample order. NaN scores (one sample, or too short to
+    score) are undefined rather than tied: False.
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    same = scores[:, None] == scores[None, :]  # NaN compares False
+    np.fill_diagonal(same, False)
+    return same.any(axis=1)

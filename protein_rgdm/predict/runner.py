@@ -4,11 +4,11 @@ Layout of ``out_dir``::
 
     predictions/<id>/<id>_sample_<k>.pdb|.cif   Cα trace, chain A, residues 1..L (k = 0..N-1)
     predictions/<id>/<id>_sample_<k>.json       seed, schedule, steps, NFE, wall time, model version,
-                                                ranking_score, rank, geometry (reference-free: bonds,
-                                                clashes, Rg, P-SEA labels; evaluate.geometry)
+                                                ranking_score, rank, rank_tied, geometry (reference-free:
+                                                bonds, clashes, Rg, P-SEA labels; evaluate.geometry)
     predictions/<id>/.complete.json             completion marker (written last; a re-run skips the record)
     trajectories/<id>/<id>_sample_<k>.pdb       reverse trajectory, one MODEL per step (optional)
-    summary.csv                                 id, sample, rank, ranking_score, path
+    summary.csv                                 id, sample, rank, ranking_score, rank_tied, path
     failed.tsv                                  id, source, reason of every record that could not be done
 
 Batching: records are taken shortest first; the samples of one record are drawn together, split
@@ -35,7 +35,7 @@ from protein_rgdm.evaluate.geometry import trace_geometry
 from protein_rgdm.fileio import atomic_write_json, atomic_write_text, remove_temp_files
 from protein_rgdm.fileread import read_text_file
 from protein_rgdm.predict.inputs import InputFailure, SequenceRecord
-from protein_rgdm.predict.ranking import ensemble_consistency, rank_descending
+from protein_rgdm.predict.ranking import ensemble_consistency, rank_descending, tied_ranks
 from protein_rgdm.predict.writer import write_trajectory_pdb
 from protein_rgdm.structure.write import write_ca_cif, write_ca_pdb
 
@@ -51,7 +51,7 @@ __all__ = [
 
 MARKER = ".complete.json"
 _MARKER_MAX_BYTES = 1 << 26
-SUMMARY_COLUMNS = ("id", "sample", "rank", "ranking_score", "path")
+SUMMARY_COLUMNS = ("id", "sample", "rank", "ranking_score", "rank_tied", "path")
 RANKING_METHOD = "ensemble_consistency: mean TM-score of the sample to the other samples of its sequence"
 
 
@@ -181,6 +181,7 @@ def _write_record(
     pred_dir = out_dir / "predictions" / record.id
     scores = ensemble_consistency(coords) if len(record.sequence) >= 3 else np.full(len(coords), np.nan)
     ranks = rank_descending(scores)
+    tied = tied_ranks(scores)  # e.g. both of 2 samples: the score cannot order them, sample order does
     rows = []
     for k, x in enumerate(coords):
         stem = f"{record.id}_sample_{k}"
@@ -201,11 +202,11 @@ def _write_record(
             "model_sequence": record.model_sequence, "letter_mapping": record.mapped().changes,
             **meta[k], "deterministic": config.deterministic, "schedule": engine.schedule,
             "model_version": engine.model_version, "ranking_score": score, "rank": int(ranks[k]),
-            "ranking_method": RANKING_METHOD, "geometry": trace_geometry(x).as_json(),
+            "rank_tied": bool(tied[k]), "ranking_method": RANKING_METHOD, "geometry": trace_geometry(x).as_json(),
         }  # fmt: skip
         atomic_write_json(pred_dir / f"{stem}.json", info)
         rows.append({"id": record.id, "sample": k, "rank": int(ranks[k]), "ranking_score": score,
-                     "path": f"predictions/{record.id}/{files[0]}"})  # fmt: skip
+                     "rank_tied": bool(tied[k]), "path": f"predictions/{record.id}/{files[0]}"})  # fmt: skip
     return rows
 
 
@@ -273,7 +274,7 @@ def predict_records(
                     f"{marker}: record '{rec.id}' was predicted with other settings or another checkpoint; "
                     "use --override or --redo-changed to redo it, or choose another --out-dir"
                 )
-            summary.extend(done["summary"])
+            summary.extend(_with_ties(done["summary"]))
             skipped.append(rec.id)
         else:
             todo.append(rec)
@@ -314,12 +315,15 @@ def _read_marker(marker: Path) -> dict | None:
 
 
 def _summary_row_ok(row: object) -> bool:
-    """A summary.csv row as :func:`_write_record` makes it (types checked: a hand-edited marker must not crash)."""
-    if not isinstance(row, dict) or set(SUMMARY_COLUMNS) - set(row):
+    """A summary.csv row as :func:`_write_record` makes it (types checked: a hand-edited marker must not crash).
+
+    ``rank_tied`` may be absent (markers written before it existed get it from their scores)."""
+    if not isinstance(row, dict) or set(SUMMARY_COLUMNS) - set(row) - {"rank_tied"}:
         return False
     score = row["ranking_score"]
     return (
         isinstance(row["id"], str) and isinstance(row["path"], str)
+        and isinstance(row.get("rank_tied", False), bool)
         and all(isinstance(row[k], int) and not isinstance(row[k], bool) for k in ("sample", "rank"))
         and (score is None or (isinstance(score, (int, float)) and not isinstance(score, bool)))
     )  # fmt: skip
@@ -341,11 +345,20 @@ def _remove_samples(out_dir: Path, record_id: str) -> None:
                 path.unlink()
 
 
+def _with_ties(rows: list[dict]) -> list[dict]:
+    """Rows of one finished record; markers written before ``rank_tied`` existed get it from their scores."""
+    if all("rank_tied" in row for row in rows):
+        return rows
+    scores = np.array([np.nan if row["ranking_score"] is None else row["ranking_score"] for row in rows], dtype=float)
+    return [{**row, "rank_tied": bool(t)} for row, t in zip(rows, tied_ranks(scores))]
+
+
 def _write_tables(out_dir: Path, summary: list[dict], failed: list[dict]) -> None:
     lines = [",".join(SUMMARY_COLUMNS)]
     for row in summary:
         score = "" if row["ranking_score"] is None else f"{row['ranking_score']:.6f}"
-        lines.append(f"{row['id']},{row['sample']},{row['rank']},{score},{row['path']}")
+        tied = "true" if row.get("rank_tied") else "false"
+        lines.append(f"{row['id']},{row['sample']},{row['rank']},{score},{tied},{row['path']}")
     atomic_write_text(out_dir / "summary.csv", "\n".join(lines) + "\n")
     flines = ["id\tsource\treason"]
     for f in failed:

@@ -33,7 +33,7 @@ def test_matches_tmscore_seq_on_every_pair(tmscore_fixture, chunk):
         model = read_trace(tmscore_fixture / row["sample"])
         ref = read_trace(tmscore_fixture / row["reference"])
         assert len(ref) == int(row["n_ref_ca"])
-        match = match_by_sequence(model.sequence, ref.sequence)
+        match = match_by_sequence(model.sequence, ref.sequence, model.residue_numbers, ref.residue_numbers)
         got = score_matched(model.ca, ref.ca, match.model_index, match.reference_index)
         want = {"tm": row["tm"], "rmsd": row["rmsd"], "gdt_ts": row["gdt_ts"], "gdt_ha": row["gdt_ha"], "lddt": row["lddt_ca"]}
         for key, value in want.items():

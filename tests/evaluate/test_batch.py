@@ -134,3 +134,16 @@ def test_geometry_columns_of_scored_and_refused_models(dirs):
     wrong = got[(OTHER, "wrong_protein.pdb")]  # refused pair: the model's own geometry, no comparison
     assert wrong["error"] and wrong["bond_valid"] == row["bond_valid"]
     assert math.isnan(wrong["rg_ratio"]) and math.isnan(wrong["sse_agreement"])
+
+
+def test_models_of_one_target_with_other_residues_are_matched_on_their_own(dirs):
+    """The matching is reused within a target only for models with the same sequence and numbering."""
+    pred, refs, sample = dirs
+    lines = sample.read_text().splitlines()
+    atoms = [line for line in lines if line.startswith("ATOM")]
+    kept = [line for line in atoms if not 30 <= int(line[22:26]) <= 39]  # a model lacking ten residues
+    (pred / GOOD / f"{GOOD}_sample_3.pdb").write_text("\n".join(kept) + "\nEND\n")
+    rows = _by_model(evaluate_predictions(pred, refs, EvaluateConfig(progress=False)))
+    assert rows[(GOOD, f"{GOOD}_sample_0.pdb")]["n_matched"] == 90
+    short = rows[(GOOD, f"{GOOD}_sample_3.pdb")]
+    assert short["error"] == "" and short["n_model"] == len(kept) == 80 and short["n_matched"] == 80

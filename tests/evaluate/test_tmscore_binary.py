@@ -47,7 +47,7 @@ def test_agrees_with_debian_tmscore(tmscore_fixture, tmp_path):
     for row in rows:
         model = read_trace(tmscore_fixture / row["sample"])
         ref = read_trace(tmscore_fixture / row["reference"])
-        match = match_by_sequence(model.sequence, ref.sequence)
+        match = match_by_sequence(model.sequence, ref.sequence, model.residue_numbers, ref.residue_numbers)
         # Normalisation length = reference Cα count, so write the reference in full (1..N_ref)
         # and give each matched model residue its reference residue's number.
         assert len(match) == len(ref)

@@ -80,6 +80,7 @@ def test_predict_from_a_trained_checkpoint(checkpoint: Path, tmp_path: Path, cap
     code, text = _predict(capsys, *common, "--format", "both", "--device", "cpu", "-q")
     assert code == 0, text
     assert "2 predicted, 0 already finished, 1 failed" in text
+    assert "ranking cannot order the samples of 2 record(s)" in text  # 2 samples: equal consistency scores
 
     from biotite.structure.io import load_structure
 
@@ -87,7 +88,7 @@ def test_predict_from_a_trained_checkpoint(checkpoint: Path, tmp_path: Path, cap
     assert [(r["id"], r["sample"]) for r in summary] == [("alpha", "0"), ("alpha", "1"), ("beta", "0"), ("beta", "1")]
     for rid, seq in (("alpha", SEQS["alpha"]), ("beta", SEQS["beta one"])):
         rows = [r for r in summary if r["id"] == rid]
-        assert sorted(int(r["rank"]) for r in rows) == [1, 2]
+        assert sorted(int(r["rank"]) for r in rows) == [1, 2] and {r["rank_tied"] for r in rows} == {"true"}
         best = min(rows, key=lambda r: int(r["rank"]))
         assert float(best["ranking_score"]) >= max(float(r["ranking_score"]) for r in rows)
         folder = out / "predictions" / rid

@@ -4,7 +4,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from protein_rgdm.predict.ranking import ensemble_consistency, rank_descending, tm_score_aligned
+from protein_rgdm.predict.ranking import ensemble_consistency, rank_descending, tied_ranks, tm_score_aligned
 from protein_rgdm.structure.write import write_ca_pdb
 
 
@@ -53,3 +53,16 @@ def test_consistency_ranks_the_outlier_last():
 
 def test_rank_descending_ties_and_nan():
     assert list(rank_descending(np.array([0.2, np.nan, 0.5, 0.5]))) == [3, 4, 1, 2]
+
+
+def test_two_samples_always_tie_and_ties_are_marked():
+    rng = np.random.default_rng(2)
+    x = _chain(rng, 40)
+    pair = np.stack([x + rng.normal(size=x.shape) * 0.5, _chain(rng, 40)])
+    scores = ensemble_consistency(pair)
+    assert scores[0] == scores[1]  # both are TM(x_0, x_1): nothing to rank by
+    assert tied_ranks(scores).tolist() == [True, True] and rank_descending(scores).tolist() == [1, 2]
+    three = ensemble_consistency(np.concatenate([pair, pair[:1] + rng.normal(size=(1, 40, 3))]))
+    assert tied_ranks(three).tolist() == [False, False, False]
+    assert tied_ranks(np.array([0.5, 0.7, 0.5, np.nan, np.nan])).tolist() == [True, False, True, False, False]
+    assert tied_ranks(np.array([np.nan])).tolist() == [False]

@@ -35,7 +35,8 @@ def test_outputs_summary_and_failures(tmp_path: Path, fake_engine):
     assert set(failed) == {"bad", "empty", "huge"}
     assert "'*' '-'" in failed["bad"] and "max_length 45" in failed["huge"] and "empty" in failed["empty"]
     rows = _read_csv(tmp_path / "summary.csv")
-    assert list(rows[0]) == ["id", "sample", "rank", "ranking_score", "path"]
+    assert list(rows[0]) == ["id", "sample", "rank", "ranking_score", "rank_tied", "path"]
+    assert {r["rank_tied"] for r in rows} == {"false"}  # three random walks: three different scores
     assert [(r["id"], r["sample"]) for r in rows] == [("long", "0"), ("long", "1"), ("long", "2"),
                                                      ("short", "0"), ("short", "1"), ("short", "2")]  # fmt: skip
     for rid in ("long", "short"):
@@ -247,3 +248,24 @@ def test_unreadable_input_files_are_listed_in_failed_tsv(tmp_path: Path, fake_en
                           model_version=VERSION, progress=False, input_failures=[bad])  # fmt: skip
     assert run.predicted == ["a"]
     assert _read_csv(tmp_path / "failed.tsv") == [{"id": "b.fasta", "source": "in/b.fasta", "reason": bad.reason}]
+
+
+def test_two_samples_are_marked_as_tied_and_keep_sample_order(tmp_path: Path, fake_engine):
+    """With 2 samples the consistency score is TM(x_0, x_1) for both: the outputs say the rank is uninformative."""
+    run = predict_records([_rec("pair", "ACDEFGHIKLMNPQRSTVWY")], lambda: fake_engine(), PredictConfig(num_samples=2),
+                          tmp_path, model_version=VERSION, progress=False)  # fmt: skip
+    rows = _read_csv(tmp_path / "summary.csv")
+    assert [(r["sample"], r["rank"], r["rank_tied"]) for r in rows] == [("0", "1", "true"), ("1", "2", "true")]
+    assert rows[0]["ranking_score"] == rows[1]["ranking_score"] != ""
+    info = json.loads((tmp_path / "predictions" / "pair" / "pair_sample_1.json").read_text())
+    assert info["rank_tied"] is True and info["rank"] == 2
+    assert [r["rank_tied"] for r in run.summary] == [True, True]
+    # a resumed run reads the same from the completion marker, also from one written before rank_tied existed
+    marker = tmp_path / "predictions" / "pair" / MARKER
+    old = json.loads(marker.read_text())
+    old["summary"] = [{k: v for k, v in row.items() if k != "rank_tied"} for row in old["summary"]]
+    marker.write_text(json.dumps(old))
+    again = predict_records([_rec("pair", "ACDEFGHIKLMNPQRSTVWY")], lambda: fake_engine(), PredictConfig(num_samples=2),
+                            tmp_path, model_version=VERSION, progress=False)  # fmt: skip
+    assert again.skipped == ["pair"] and [r["rank_tied"] for r in again.summary] == [True, True]
+    assert _read_csv(tmp_path / "summary.csv") == rows
