@@ -135,7 +135,7 @@ class X0GuardConfig(StrictModel):
     """
 
     kind: Literal["none", "chain_extent"] = "chain_extent"
-    max_step: float = Field(7.6, gt=0, description="chain_extent: largest Cα–Cα step, Å, a guarded x̂₀ may imply")
+    max_step: float = Field(7.6, gt=0, description="chain_extent: largest Cα–Cα step (Å) a guarded x̂₀ may imply")
 
     @model_validator(mode="after")
     def _check(self) -> X0GuardConfig:

@@ -158,7 +158,8 @@ def test_clean_mode_noise_perturbs_only_the_clean_modes(prediction):
     plain = Diffusion.from_config(DiffusionConfig(prediction=prediction))
     aug = Diffusion.from_config(DiffusionConfig(prediction=prediction, clean_mode_noise=a))
     B, L = 4000, 40
-    x0 = torch.randn(1, L, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(0)).cumsum(1).expand(B, -1, -1)
+    walk = torch.randn(1, L, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(0)).cumsum(1)
+    x0 = walk.expand(B, -1, -1)
     mask = torch.ones(B, L, dtype=torch.bool)
     step = int(np.nonzero((plain.tables(L)[0][:, 1:] >= 1).sum(1) <= L // 2)[0][0])  # half the modes still clean
     e0 = plain.training_example(x0, mask, torch.Generator().manual_seed(1), step=step)

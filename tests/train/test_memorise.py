@@ -19,7 +19,14 @@ from protein_rgdm.train.trainer import Trainer
 # (posterior over rotations of the true chain, computed by brute force) gives samples at TM 0.89-0.98 there,
 # against ~1.0 for these two, so it cannot separate a working pipeline from a broken one.
 CHAINS = ("1p9g_A", "3odv_A")  # 40 and 38 residues
-STEPS = 2000  # ~3 min on one core of the 2-core dev box; 1,100 steps gave TM 0.95 / 0.84, 2,800 gave 0.99 / 0.99
+STEPS = 2000  # ~2-3 min on one core of the 2-core dev box; 1,100 steps gave TM 0.95 / 0.84, 2,800 gave 0.99 / 0.99
+# Samples per chain. The trained model draws a poor sample (TM < 0.9) about 1 time in 14 (7 of 104 measured); the
+# verdict must not hang on a few draws: with 4 samples, 2 poor ones among them (TM 0.81 and 0.74 for 1p9g_A on a
+# 2-core AMD EPYC box, identically on every run) failed the median, although 16 samples of the same model have
+# median 0.985. With 16, the median of each chain over 5 training seeds (standing in for another CPU's rounding,
+# which changes the trained weights) lies in 0.967-0.99: a margin of >= 0.067 over the threshold.
+SAMPLES = 16
+THRESHOLD = 0.9
 
 
 def _tm(model: np.ndarray, ref: np.ndarray) -> float:
@@ -33,7 +40,8 @@ def _tm(model: np.ndarray, ref: np.ndarray) -> float:
 @pytest.mark.slow
 def test_memorise_two_real_chains(shared_data, tmp_path):
     """The package defaults for the diffusion (x0 target, prior-error step weighting) and a one-layer network
-    with the global vector head; the samples of both chains must reach median TM-score >= 0.9."""
+    with the global vector head; the 16 samples of each chain must reach median TM-score >= 0.9 (a compact chain of
+    the right size scores ~0.3)."""
     recs = []
     for name in CHAINS:
         ca, seq, ids = read_ca_chain(shared_data / "cgdms" / "structures" / f"{name}.pdb.gz")
@@ -52,9 +60,9 @@ def test_memorise_two_real_chains(shared_data, tmp_path):
     assert trainer.step == STEPS  # not cut short by the wall-time guard
     inf = load_for_inference(tmp_path / "last.pt")
     for chain in chains[:2]:
-        n, L = 4, chain.length
+        n, L = SAMPLES, chain.length
         mask = torch.ones(n, L, dtype=torch.bool)
         with torch.no_grad():
             res = inf.diffusion.sample(inf.score_fn([chain.sequence] * n, mask), mask, torch.Generator().manual_seed(0))
         tms = [_tm(x.double().numpy(), chain.ca.astype(np.float64)) for x in res.x]
-        assert np.median(tms) >= 0.9, (chain.name, tms)
+        assert np.median(tms) >= THRESHOLD, (chain.name, sorted(tms))
