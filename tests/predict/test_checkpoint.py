@@ -148,22 +148,6 @@ def test_predict_from_a_trained_checkpoint(checkpoint: Path, tmp_path: Path, cap
     )
 
 
-def test_bad_schedule_override_is_a_one_line_config_error(checkpoint: Path, tmp_path: Path, capsys):
-    with pytest.raises(ConfigError, match=r"not parameters of the checkpoint's 'rg' schedule"):
-        load_engine(checkpoint, PredictConfig(device="cpu", schedule_overrides={"bogus": 1}))
-    with pytest.raises(ConfigError, match=r"invalid config: .*steps.*not used by schedule kind 'rg'") as err:
-        load_engine(checkpoint, PredictConfig(device="cpu", schedule_overrides={"steps": 10}))
-    assert "\n" not in str(err.value)
-    fasta = tmp_path / "one.fasta"
-    fasta.write_text(">a\nMKTAYIAKQR\n")
-    cfg = tmp_path / "predict.yaml"
-    cfg.write_text("predict:\n  schedule_overrides: {beta_start: 0.5}\n  device: cpu\n")
-    code, text = _predict(
-        capsys, str(fasta), "-c", str(checkpoint), "-o", str(tmp_path / "o"), "--config", str(cfg), "-q"
-    )
-    assert code == 2 and text.startswith("error: ") and "beta_start" in text and len(text.strip().splitlines()) == 1
-
-
 def test_x0_guard_is_the_checkpoints_unless_overridden(checkpoint: Path, tmp_path: Path, capsys):
     """The checkpoint's diffusion.sampler.x0_guard by default; ``--x0-guard none`` replaces it, is recorded in each
     sample's JSON, and counts as a changed setting for finished records."""
@@ -180,3 +164,19 @@ def test_x0_guard_is_the_checkpoints_unless_overridden(checkpoint: Path, tmp_pat
     assert info["sampler"]["x0_guard"]["kind"] == "none"
     code, text = _predict(capsys, *common)
     assert code == 2 and "other settings" in text, text
+
+
+def test_bad_schedule_override_is_a_one_line_config_error(checkpoint: Path, tmp_path: Path, capsys):
+    with pytest.raises(ConfigError, match=r"not parameters of the checkpoint's 'rg' schedule"):
+        load_engine(checkpoint, PredictConfig(device="cpu", schedule_overrides={"bogus": 1}))
+    with pytest.raises(ConfigError, match=r"invalid config: .*steps.*not used by schedule kind 'rg'") as err:
+        load_engine(checkpoint, PredictConfig(device="cpu", schedule_overrides={"steps": 10}))
+    assert "\n" not in str(err.value)
+    fasta = tmp_path / "one.fasta"
+    fasta.write_text(">a\nMKTAYIAKQR\n")
+    cfg = tmp_path / "predict.yaml"
+    cfg.write_text("predict:\n  schedule_overrides: {beta_start: 0.5}\n  device: cpu\n")
+    code, text = _predict(
+        capsys, str(fasta), "-c", str(checkpoint), "-o", str(tmp_path / "o"), "--config", str(cfg), "-q"
+    )
+    assert code == 2 and text.startswith("error: ") and "beta_start" in text and len(text.strip().splitlines()) == 1
