@@ -12,7 +12,16 @@ from pydantic import Field, model_validator
 from protein_rgdm.config.base import StrictModel
 from protein_rgdm.constants import CA_CA_DISTANCE, HARMONIC_SPRING, PRIOR_C, PRIOR_MASS
 
-__all__ = ["BasesConfig", "BasisConfig", "ColourConfig", "DiffusionConfig", "LossConfig", "ScheduleConfig"]
+__all__ = [
+    "BasesConfig",
+    "BasisConfig",
+    "ColourConfig",
+    "DiffusionConfig",
+    "LossConfig",
+    "SamplerConfig",
+    "ScheduleConfig",
+    "X0GuardConfig",
+]
 
 
 def _non_default(model: StrictModel, allowed: set[str]) -> list[str]:
@@ -118,6 +127,33 @@ class LossConfig(StrictModel):
     step_weighting_floor: float = Field(0.1, gt=0)
 
 
+class X0GuardConfig(StrictModel):
+    """Guard on the sampler's clean-chain estimate x̂₀ (see ``protein_rgdm.diffusion.guard``).
+
+    ``chain_extent``: each mode's 3-vector X̂₀,k is shrunk (along itself, so the sampler stays
+    rotation-equivariant) to at most the largest |X_k| that any chain whose consecutive Cα steps are
+    all ≤ ``max_step`` Å can have. No real chain is ever touched (Cα–Cα ≤ 4.2 Å in a continuous chain;
+    the default leaves a factor 2 over 3.8 Å for gaps in observed traces), while an under-trained
+    network can no longer amplify its errors by 1/√ᾱ. ``none``: no guard.
+    """
+
+    kind: Literal["none", "chain_extent"] = "chain_extent"
+    max_step: float = Field(7.6, gt=0, description="chain_extent: largest Cα–Cα step (Å) a guarded x̂₀ may imply")
+
+    @model_validator(mode="after")
+    def _check(self) -> X0GuardConfig:
+        stray = _non_default(self, {"kind", "max_step"} if self.kind == "chain_extent" else {"kind"})
+        if stray:
+            raise ValueError(f"{', '.join(stray)} not used by x0_guard kind '{self.kind}'")
+        return self
+
+
+class SamplerConfig(StrictModel):
+    """Reverse-process settings that do not change training (predict may override them)."""
+
+    x0_guard: X0GuardConfig = X0GuardConfig()
+
+
 class DiffusionConfig(StrictModel):
     """Everything that defines the forward / reverse process (no network)."""
 
@@ -126,6 +162,13 @@ class DiffusionConfig(StrictModel):
     colour: ColourConfig = ColourConfig()
     prediction: Literal["noise", "eps", "x0"] = "x0"
     loss: LossConfig = LossConfig()
+    sampler: SamplerConfig = SamplerConfig()
+    clean_mode_noise: float = Field(
+        0.0,
+        ge=0,
+        lt=1,
+        description="training only: 1 − ᾱ given to modes not yet noised (ᾱ = 1), as RGDM's data_aug_ratio (5e-4)",
+    )
 
 
 class BasesConfig(StrictModel):

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from protein_rgdm.config.base import StrictModel
+from protein_rgdm.config.diffusion import X0GuardConfig
 
 __all__ = ["PredictConfig"]
 
@@ -29,6 +30,9 @@ class PredictConfig(StrictModel):
     )
     schedule_overrides: dict[str, Any] = Field(
         default_factory=dict, description="other schedule parameters replacing the checkpoint's (e.g. kind-specific)"
+    )
+    x0_guard: X0GuardConfig | None = Field(
+        None, description="guard on the sampler's clean-chain estimate (None = the checkpoint's diffusion.sampler)"
     )
     batch_residues: int = Field(
         4096, ge=1, description="residue budget per batch: samples x length; a record's samples are split to fit"

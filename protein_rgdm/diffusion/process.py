@@ -28,7 +28,8 @@ import torch
 
 from protein_rgdm.basis.base import ModeBasis, chain_lengths
 from protein_rgdm.basis.factory import build_basis
-from protein_rgdm.config.diffusion import DiffusionConfig
+from protein_rgdm.config.diffusion import DiffusionConfig, X0GuardConfig
+from protein_rgdm.diffusion.guard import CleanEstimateGuard, build_guard
 from protein_rgdm.diffusion.types import SampleResult, ScoreFn, TrainingExample
 from protein_rgdm.errors import ConfigError, InputError
 from protein_rgdm.schedules.base import NoiseSchedule
@@ -56,6 +57,13 @@ class Diffusion:
     step_weighting, step_floor
         ``"prior_error"``: per-chain loss weight 1 / (E_s + step_floor) (see :meth:`prior_error`);
         ``"none"``: 1.
+    x0_guard
+        Bound on the sampler's clean-chain estimate (:mod:`protein_rgdm.diffusion.guard`); default
+        ``chain_extent`` with 7.6 Å steps.
+    clean_mode_noise
+        Training input perturbation: modes not yet noised (ᾱ = 1) get colored noise of variance
+        ``clean_mode_noise``·S_j in x_t (RGDM's ``data_aug_ratio``, 5e-4 there), standing in for the
+        imperfect coarse modes the sampler has generated; targets are unchanged. 0 = off.
     config
         The config it was built from, kept as ``.config`` (so a checkpoint can be re-scheduled).
     """
@@ -70,6 +78,8 @@ class Diffusion:
         config: DiffusionConfig | None = None,
         step_weighting: str = "prior_error",
         step_floor: float = 0.1,
+        clean_mode_noise: float = 0.0,
+        x0_guard: CleanEstimateGuard | None = None,
     ) -> None:
         if prediction not in _PREDICTIONS:
             raise ConfigError(f"prediction: must be one of {', '.join(_PREDICTIONS)}, got {prediction!r}")
@@ -79,12 +89,17 @@ class Diffusion:
             raise ConfigError(f"loss.step_weighting: must be one of {', '.join(_STEP_WEIGHTINGS)}, got {step_weighting!r}")
         if not step_floor > 0:
             raise ConfigError(f"loss.step_weighting_floor: must be positive, got {step_floor}")
+        if not 0 <= clean_mode_noise < 1:
+            raise ConfigError(f"clean_mode_noise: must lie in [0, 1), got {clean_mode_noise}")
         self.step_weighting, self.step_floor = step_weighting, float(step_floor)
+        self.clean_mode_noise = float(clean_mode_noise)
+        self.x0_guard = x0_guard if x0_guard is not None else build_guard(X0GuardConfig())
         self.basis, self.schedule, self.colour = basis, schedule, colour
         self.prediction, self.shell_weighting = prediction, shell_weighting
         #: The :class:`DiffusionConfig` this was built from (set by :meth:`from_config`), else None.
         self.config: DiffusionConfig | None = config
         self._tables: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._guard_bounds: dict[int, np.ndarray] = {}
 
     @classmethod
     def from_config(cls, cfg: DiffusionConfig) -> Diffusion:
@@ -98,6 +113,8 @@ class Diffusion:
             config=cfg,
             step_weighting=cfg.loss.step_weighting,
             step_floor=cfg.loss.step_weighting_floor,
+            clean_mode_noise=cfg.clean_mode_noise,
+            x0_guard=build_guard(cfg.sampler.x0_guard),
         )
 
     # ----- per-length tables ----------------------------------------------------------------
@@ -106,6 +123,12 @@ class Diffusion:
         if n not in self._tables:
             self._tables[n] = (self.schedule.alpha_bar(self.basis, n), self.colour.power(self.basis, n))
         return self._tables[n]
+
+    def guard_bounds(self, n: int) -> np.ndarray:
+        """(n,) float64 Å: the x̂₀ guard's bound on |X̂₀,k| per mode (+inf: unbounded), cached."""
+        if n not in self._guard_bounds:
+            self._guard_bounds[n] = self.x0_guard.bounds(self.basis, n)
+        return self._guard_bounds[n]
 
     def num_steps(self, length: int) -> int:
         """Number of reverse steps (= NFE) for a chain of ``length`` residues."""
@@ -215,6 +238,10 @@ class Diffusion:
         """
         q = self.q_sample(x0, mask, step, generator)
         ab, power, modes, lengths = q["ab"], q["power"], q["modes"], q["lengths"]
+        y_t = q["y_t"]
+        if self.clean_mode_noise > 0:  # the clean modes' ε is otherwise unused: no extra draws
+            clean = (modes & (ab >= 1)).to(x0.dtype)
+            y_t = y_t + (self.clean_mode_noise * power * clean).sqrt().unsqueeze(-1) * q["eps"]
         active = (ab > 0) & modes
         window = active & (ab < 1)
         n_window = window.sum(1)
@@ -233,7 +260,7 @@ class Diffusion:
             weight = weight / (self.prior_error(ab, power, window, lengths) + self.step_floor)
         T = torch.tensor([self.num_steps(n) for n in lengths.tolist()], device=x0.device)
         return TrainingExample(
-            x_t=self.basis.from_modes(q["y_t"] * active.unsqueeze(-1).to(x0.dtype), mask),
+            x_t=self.basis.from_modes(y_t * active.unsqueeze(-1).to(x0.dtype), mask),
             t=((q["step"] + 1).to(x0.dtype) / T.to(x0.dtype)),
             shell=active.sum(1).to(x0.dtype) / (lengths - 1).to(x0.dtype),
             target=self.basis.from_modes(tgt, mask),
@@ -290,12 +317,11 @@ class Diffusion:
         deterministic: bool = False,
         return_trajectory: bool = False,
         dtype: torch.dtype | None = None,
-        clip_x0: float | None = 4.0,
     ) -> SampleResult:
         """Run the reverse process from the fixed point; see :func:`protein_rgdm.diffusion.sampler.reverse_sample`."""
         from protein_rgdm.diffusion.sampler import reverse_sample
 
-        return reverse_sample(self, score_fn, mask, generator, deterministic, return_trajectory, dtype, clip_x0)
+        return reverse_sample(self, score_fn, mask, generator, deterministic, return_trajectory, dtype)
 
     def describe(self) -> dict:
         """JSON-serialisable summary of the strategies."""
@@ -307,4 +333,6 @@ class Diffusion:
             "shell_weighting": self.shell_weighting,
             "step_weighting": self.step_weighting,
             "step_weighting_floor": self.step_floor,
+            "clean_mode_noise": self.clean_mode_noise,
+            "x0_guard": self.x0_guard.describe(),
         }

@@ -31,40 +31,32 @@ __all__ = ["reverse_sample"]
 
 
 def _full_tables(diff, lengths: list[int], lmax: int, dtype, device):
-    """(B, T_max, Lmax) ᾱ with rows beyond a chain's T equal to its last row, S (B, Lmax) Å², and the x̂₀ scale.
-
-    The scale (B, Lmax) Å² is max(S_k, c/(k²+m²)) with the RGDM free-theory defaults: the physical power of a
-    chain's mode k, so that a white colour (S_k = 3.8² Å²) does not bound the coarse modes below their size.
-    """
-    from protein_rgdm.schedules import FreeTheoryColour
-
-    physical = FreeTheoryColour()
+    """(B, T_max, Lmax) ᾱ with rows beyond a chain's T equal to its last row, S (B, Lmax) Å², the x̂₀ guard's
+    bounds (B, Lmax) Å (+inf: unbounded, and in the padding) and T_max."""
     t_max = max(diff.num_steps(n) for n in lengths)
     ab = np.zeros((len(lengths), t_max, lmax))
     power = np.zeros((len(lengths), lmax))
-    scale = np.zeros((len(lengths), lmax))
+    bound = np.full((len(lengths), lmax), np.inf)
     for b, n in enumerate(lengths):
         table, S = diff.tables(n)
         ab[b, : table.shape[0], :n] = table
         ab[b, table.shape[0] :, :n] = table[-1]
         power[b, :n] = S
-        scale[b, :n] = np.maximum(S, physical.power(diff.basis, n))
+        bound[b, :n] = diff.guard_bounds(n)
     as_t = lambda a: torch.as_tensor(a, dtype=dtype, device=device)  # noqa: E731
-    return as_t(ab), as_t(power), as_t(scale), t_max
+    return as_t(ab), as_t(power), as_t(bound), t_max
 
 
-def _clip_clean_estimate(noise_hat, y, ab, sd_scale, window, clip: float) -> torch.Tensor:
-    """Recompute N̂ so that x̂₀ = (y − N̂)/√ᾱ lies within ±clip·sd_scale per mode (window modes only).
+def _guard_clean_estimate(guard, noise_hat, y, ab, bound, window) -> torch.Tensor:
+    """Recompute N̂ so that x̂₀ = (y − N̂)/√ᾱ obeys the guard's per-mode norm bound (window modes only).
 
-    Shapes: ``noise_hat``, ``y`` (B, L, 3) mode space; ``ab`` (B, L); ``sd_scale`` (B, L, 1) Å; ``window`` (B, L).
+    Shapes: ``noise_hat``, ``y`` (B, L, 3) mode space; ``ab``, ``bound`` (Å), ``window`` (B, L).
     """
     sab = ab.sqrt().unsqueeze(-1)
     ok = (window & (ab > 0)).unsqueeze(-1)
     safe = torch.where(ok, sab, torch.ones_like(sab))
-    x0_hat = (y - noise_hat) / safe
-    bound = clip * sd_scale
-    x0_clamped = torch.maximum(torch.minimum(x0_hat, bound), -bound)
-    return torch.where(ok, y - sab * x0_clamped, noise_hat)
+    x0_hat = guard.shrink((y - noise_hat) / safe, bound)
+    return torch.where(ok, y - sab * x0_hat, noise_hat)
 
 
 def reverse_sample(
@@ -75,7 +67,6 @@ def reverse_sample(
     deterministic: bool = False,
     return_trajectory: bool = False,
     dtype: torch.dtype | None = None,
-    clip_x0: float | None = 4.0,
 ) -> SampleResult:
     """Sample chains with the shapes given by ``mask`` from the reverse process of ``diff``.
 
@@ -95,13 +86,12 @@ def reverse_sample(
         Keep the real-space state after every step (on the CPU).
     dtype
         Floating dtype (default: torch's default dtype).
-    clip_x0
-        Guard on the clean-chain estimate x̂₀ = (y − N̂)/√ᾱ: each mode's coordinates are clamped to
-        ±``clip_x0``·√P_k with P_k = max(S_k, c/(k²+m²)) (the colour's power, or the free-theory power of a
-        chain's mode where that is larger), and N̂ is recomputed from the clamped x̂₀ — the analogue of DDPM's
-        ``clip_denoised``. An accurate network is practically never clamped (|x₀,k| > 4√P_k is a > 4σ event
-        for chain-like data); a poor one no longer amplifies its errors by 1/√ᾱ into chains hundreds of Å
-        across. ``None`` turns the guard off.
+
+    Notes
+    -----
+    The clean-chain estimate x̂₀ = (y − N̂)/√ᾱ of the window modes passes through ``diff.x0_guard``
+    (:mod:`protein_rgdm.diffusion.guard`), which bounds each mode's norm, and N̂ is recomputed from it — the
+    analogue of DDPM's ``clip_denoised``, but rotation-equivariant and never binding on a real chain.
     """
     lengths_t = chain_lengths(mask)
     lengths = lengths_t.tolist()
@@ -109,12 +99,12 @@ def reverse_sample(
     device = mask.device
     B, lmax = mask.shape
     basis = diff.basis
-    ab_all, power, x0_power, t_max = _full_tables(diff, lengths, lmax, dtype, device)
+    ab_all, power, x0_bound, t_max = _full_tables(diff, lengths, lmax, dtype, device)
     T = torch.tensor([diff.num_steps(n) for n in lengths], device=device)
     modes = basis.mode_mask(mask)
     m3 = modes.unsqueeze(-1).to(dtype)
     sd_fix = power.sqrt().unsqueeze(-1)
-    sd_x0 = x0_power.sqrt().unsqueeze(-1)
+    guard = diff.x0_guard
 
     def randn() -> torch.Tensor:
         return torch.randn((B, lmax, 3), generator=generator, device=device, dtype=dtype) * m3
@@ -143,8 +133,8 @@ def reverse_sample(
             raise InputError(f"score_fn: returned non-finite values at reverse step {s}")
         pred_modes = basis.to_modes(pred.to(dtype), mask)
         noise_hat = diff.noise_from_prediction(pred_modes, y, ab, power, window, lengths_t)
-        if clip_x0 is not None:
-            noise_hat = _clip_clean_estimate(noise_hat, y, ab, sd_x0, window, clip_x0)
+        if guard.active:
+            noise_hat = _guard_clean_estimate(guard, noise_hat, y, ab, x0_bound, window)
 
         a3, ap3 = ab.unsqueeze(-1), ab_prev.unsqueeze(-1)
         safe_a = torch.where(a3 > 0, a3, torch.ones_like(a3))

@@ -14,7 +14,7 @@ from protein_rgdm.config.predict import PredictConfig
 from protein_rgdm.errors import ConfigError, InputError
 from protein_rgdm.fileio import sha256_file
 
-__all__ = ["Engine", "SampleOutput", "load_engine", "resolve_device"]
+__all__ = ["Engine", "SampleOutput", "load_engine", "resolve_device", "sampling_diffusion"]
 
 
 @dataclasses.dataclass
@@ -56,14 +56,19 @@ class Engine:
         JSON-able facts about the checkpoint (path, sha256, step, git commit, package version).
     schedule
         JSON-able description of the sampling schedule.
+    sampler
+        JSON-able sampler settings (``diffusion.sampler``: the x̂₀ guard).
     """
 
-    def __init__(self, inference: Any, diffusion: Any, device: Any, model_version: dict, schedule: dict) -> None:
+    def __init__(
+        self, inference: Any, diffusion: Any, device: Any, model_version: dict, schedule: dict, sampler: dict
+    ) -> None:
         self.inference = inference
         self.diffusion = diffusion
         self.device = device
         self.model_version = model_version
         self.schedule = schedule
+        self.sampler = sampler
 
     def sample(
         self, sequence: str, n: int, seed: int, name: str, *, deterministic: bool = False, trajectory: bool = False
@@ -102,13 +107,19 @@ def resolve_device(name: str):
     return device
 
 
-def _rescheduled(diffusion: Any, config: PredictConfig) -> tuple[Any, dict]:
-    """The checkpoint's diffusion, or one rebuilt with the step budget / schedule overrides."""
+def sampling_diffusion(diffusion: Any, config: PredictConfig) -> tuple[Any, dict, dict]:
+    """The checkpoint's diffusion, or one rebuilt with the step budget / schedule / x̂₀ guard overrides.
+
+    Returns the diffusion to sample with and JSON-able descriptions of its schedule and sampler settings.
+    """
     from pydantic import ValidationError
 
     from protein_rgdm.diffusion import Diffusion
 
     cfg = diffusion.config
+    rebuild = config.x0_guard is not None
+    if rebuild:
+        cfg = cfg.model_copy(update={"sampler": cfg.sampler.model_copy(update={"x0_guard": config.x0_guard})})
     overrides = dict(config.schedule_overrides)
     if config.t32 is not None:
         overrides["t32"] = config.t32
@@ -128,8 +139,10 @@ def _rescheduled(diffusion: Any, config: PredictConfig) -> tuple[Any, dict]:
 
             source = f"predict schedule override(s) {sorted(overrides)} on the checkpoint's diffusion config"
             raise ConfigError(format_validation_error(exc, source)) from None
+        rebuild = True
+    if rebuild:
         diffusion = Diffusion.from_config(cfg)
-    return diffusion, cfg.schedule.model_dump(mode="json")
+    return diffusion, cfg.schedule.model_dump(mode="json"), cfg.sampler.model_dump(mode="json")
 
 
 def load_engine(checkpoint: str | Path, config: PredictConfig) -> Engine:
@@ -141,7 +154,7 @@ def load_engine(checkpoint: str | Path, config: PredictConfig) -> Engine:
         raise InputError(f"{checkpoint}: checkpoint not found")
     device = resolve_device(config.device)
     inference = load_for_inference(checkpoint, device)
-    diffusion, schedule = _rescheduled(inference.diffusion, config)
+    diffusion, schedule, sampler = sampling_diffusion(inference.diffusion, config)
     from protein_rgdm import __version__
 
     meta = dict(inference.metadata or {})
@@ -151,4 +164,4 @@ def load_engine(checkpoint: str | Path, config: PredictConfig) -> Engine:
         "package_version": __version__,
         **{k: meta[k] for k in sorted(meta) if isinstance(meta[k], (str, int, float, bool, type(None)))},
     }
-    return Engine(inference, diffusion, device, version, schedule)
+    return Engine(inference, diffusion, device, version, schedule, sampler)

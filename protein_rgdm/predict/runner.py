@@ -87,9 +87,10 @@ def validate_sequence(record: SequenceRecord, max_length: int) -> None:
 
 def _fingerprint(config: PredictConfig, model_version: dict) -> dict[str, Any]:
     """The settings a finished record was made with; a re-run with other settings must not mix them."""
-    keys = ("num_samples", "seed", "deterministic", "t32", "schedule_overrides", "batch_residues", "format")
+    keys = ("num_samples", "seed", "deterministic", "t32", "schedule_overrides", "x0_guard", "batch_residues", "format")
+    dumped = config.model_dump(mode="json")
     return {
-        **{k: getattr(config, k) for k in keys},
+        **{k: dumped[k] for k in keys},
         "write_trajectory": config.write_trajectory,
         "checkpoint_sha256": model_version.get("checkpoint_sha256"),
     }
@@ -201,6 +202,7 @@ def _write_record(
             "sequence": record.sequence, "length": len(record.sequence), "files": files,
             "model_sequence": record.model_sequence, "letter_mapping": record.mapped().changes,
             **meta[k], "deterministic": config.deterministic, "schedule": engine.schedule,
+            "sampler": engine.sampler,
             "model_version": engine.model_version, "ranking_score": score, "rank": int(ranks[k]),
             "rank_tied": bool(tied[k]), "ranking_method": RANKING_METHOD, "geometry": trace_geometry(x).as_json(),
         }  # fmt: skip

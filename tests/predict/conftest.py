@@ -16,6 +16,7 @@ class FakeEngine:
     """Draws random-walk Cα traces (3.8 Å steps) from the given seed; records every call."""
 
     schedule = {"kind": "fake"}
+    sampler = {"x0_guard": {"kind": "none"}}
     model_version = {"checkpoint_sha256": "fake"}
 
     def __init__(self, oom_above: int | None = None) -> None:

@@ -149,6 +149,24 @@ def test_predict_from_a_trained_checkpoint(checkpoint: Path, tmp_path: Path, cap
     )
 
 
+def test_x0_guard_is_the_checkpoints_unless_overridden(checkpoint: Path, tmp_path: Path, capsys):
+    """The checkpoint's diffusion.sampler.x0_guard by default; ``--x0-guard none`` replaces it, is recorded in each
+    sample's JSON, and counts as a changed setting for finished records."""
+    assert load_engine(checkpoint, PredictConfig(device="cpu")).diffusion.x0_guard.kind == "chain_extent"
+    engine = load_engine(checkpoint, PredictConfig(device="cpu", x0_guard={"kind": "none"}))
+    assert engine.diffusion.x0_guard.kind == "none"
+    assert engine.sampler == {"x0_guard": {"kind": "none", "max_step": 7.6}}
+    fasta = tmp_path / "one.fasta"
+    fasta.write_text(">a\nMKTAYIAKQR\n")
+    common = [str(fasta), "-c", str(checkpoint), "-o", str(tmp_path / "o"), "-n", "1", "--device", "cpu", "-q"]
+    code, text = _predict(capsys, *common, "--x0-guard", "none")
+    assert code == 0, text
+    info = json.loads((tmp_path / "o" / "predictions" / "a" / "a_sample_0.json").read_text())
+    assert info["sampler"]["x0_guard"]["kind"] == "none"
+    code, text = _predict(capsys, *common)
+    assert code == 2 and "other settings" in text, text
+
+
 def test_bad_schedule_override_is_a_one_line_config_error(checkpoint: Path, tmp_path: Path, capsys):
     with pytest.raises(ConfigError, match=r"not parameters of the checkpoint's 'rg' schedule"):
         load_engine(checkpoint, PredictConfig(device="cpu", schedule_overrides={"bogus": 1}))
