@@ -14,7 +14,8 @@ Two methods from the native Cα alone (the native Cα are kept):
 
 Prints, per method: RMSD of N and C to the native atoms on the cgdms val chains (N, CA, C only),
 and on EigenFold chains that are not cgdms train chains: RMSD of N, C, O, the peptide bond C–N
-(mean ± sd, fraction within 1.33 ± 0.02 Å), ω (median |ω − 180°|, fraction within 15°) and the
+(mean ± sd, fraction within 1.33 ± 0.02 Å), ω (median |ω − 180°|, fraction within 15°), the
+N–Cα–C angle (mean ± sd; ideal 111.2°) and the
 3-state DSSP agreement with the native backbone (mkdssp on PDB files of the N/CA/C/O of both; H = HGI, E = EB,
 C = the rest), which is skipped cleanly without ``mkdssp``.
 """
@@ -154,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         wall = time.perf_counter() - t0
         print(f"[{method}] cgdms val RMSD  N {rms(err['N']):.3f} Å  C {rms(err['C']):.3f} Å  ({wall:.1f} s)")
         err = {"N": [], "C": [], "O": []}
-        bonds, omegas, agree, total = [], [], 0, 0
+        bonds, omegas, angles, agree, total = [], [], [], 0, 0
         with tempfile.TemporaryDirectory() as tmp:
             for r in held:
                 bb = rebuild(method, r.ca)
@@ -165,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
                     ca, c, n = r.ca[s:e], bb["C"][s:e], bb["N"][s:e]
                     bonds.append(np.linalg.norm(n[1:] - c[:-1], axis=1))
                     omegas.append(dihedral(ca[:-1], c[:-1], n[1:], ca[1:]))
+                    cos = np.sum(unit(n - ca) * unit(c - ca), axis=1)
+                    angles.append(np.degrees(np.arccos(np.clip(cos, -1, 1))))
                 if use_dssp:
                     native_bb = {"N": r.n, "C": r.c, "O": r.o}
                     full = r.observed & np.isfinite(r.n).all(1) & np.isfinite(r.c).all(1) & np.isfinite(r.o).all(1)
@@ -176,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
                     agree += sum(a[k] == b[k] for k in common)
                     total += len(common)
         bonds_a, om = np.concatenate(bonds), np.abs(180.0 - np.abs(np.concatenate(omegas)))
+        ang = np.concatenate(angles)
         print(
             f"[{method}] EigenFold held out RMSD  N {rms(err['N']):.3f}  C {rms(err['C']):.3f}  O {rms(err['O']):.3f}  "
             f"N/C/O {rms(err['N'] + err['C'] + err['O']):.3f} Å"
@@ -183,7 +187,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"[{method}] peptide C–N {bonds_a.mean():.3f} ± {bonds_a.std():.3f} Å "
             f"({np.mean(np.abs(bonds_a - 1.33) <= 0.02):.1%} within 1.33 ± 0.02); "
-            f"ω: median |ω − 180°| {np.median(om):.1f}°, {np.mean(om <= 15):.1%} within 15°"
+            f"ω: median |ω − 180°| {np.median(om):.1f}°, {np.mean(om <= 15):.1%} within 15°; "
+            f"N–Cα–C {ang.mean():.1f} ± {ang.std():.1f}°"
         )
         if use_dssp:
             print(f"[{method}] DSSP 3-state agreement with native: {agree / max(total, 1):.1%} of {total} residues")

@@ -42,6 +42,7 @@ _COMMAND_MODULES = (
     "protein_rgdm.cli.train",
     "protein_rgdm.cli.predict",
     "protein_rgdm.cli.evaluate",
+    "protein_rgdm.cli.structure",
 )
 
 _registered = False

@@ -2,12 +2,14 @@
 
 Layout of ``out_dir``::
 
-    predictions/<id>/<id>_sample_<k>.pdb|.cif   Cα trace, chain A, residues 1..L (k = 0..N-1)
+    predictions/<id>/<id>_sample_<k>.pdb|.cif   chain A, residues 1..L (k = 0..N-1): N, CA, C, O
+                                                (``backbone: full``) or CA only; B-factor column =
+                                                per-residue confidence 0-100 (0: one sample, no estimate)
     predictions/<id>/<id>_sample_<k>.json       seed, schedule, steps, NFE, wall time, model version,
-                                                ranking_score, rank
+                                                ranking_score, rank, per-residue confidence
     predictions/<id>/.complete.json             completion marker (written last; a re-run skips the record)
     trajectories/<id>/<id>_sample_<k>.pdb       reverse trajectory, one MODEL per step (optional)
-    summary.csv                                 id, sample, rank, ranking_score, path
+    summary.csv                                 id, sample, rank, ranking_score, path, confidence (mean)
     failed.tsv                                  id, source, reason of every record that could not be done
 
 Batching: records are taken shortest first; the samples of one record are drawn together, split
@@ -32,9 +34,11 @@ from protein_rgdm.config.predict import PredictConfig
 from protein_rgdm.constants import AMINO_ACIDS
 from protein_rgdm.errors import ConfigError, InputError, ProteinRGDMError
 from protein_rgdm.fileio import atomic_write_json, atomic_write_text
+from protein_rgdm.predict.confidence import CONFIDENCE_METHOD, residue_confidence
 from protein_rgdm.predict.inputs import SequenceRecord
 from protein_rgdm.predict.ranking import ensemble_consistency, rank_descending
 from protein_rgdm.predict.writer import write_trajectory_pdb
+from protein_rgdm.structure.backbone import rebuild_backbone
 from protein_rgdm.structure.write import write_ca_cif, write_ca_pdb
 
 __all__ = [
@@ -48,7 +52,7 @@ __all__ = [
 ]  # fmt: skip
 
 MARKER = ".complete.json"
-SUMMARY_COLUMNS = ("id", "sample", "rank", "ranking_score", "path")
+SUMMARY_COLUMNS = ("id", "sample", "rank", "ranking_score", "path", "confidence")
 RANKING_METHOD = "ensemble_consistency: mean TM-score of the sample to the other samples of its sequence"
 
 
@@ -82,7 +86,7 @@ def validate_sequence(record: SequenceRecord, max_length: int) -> None:
 
 def _fingerprint(config: PredictConfig, model_version: dict) -> dict[str, Any]:
     """The settings a finished record was made with; a re-run with other settings must not mix them."""
-    keys = ("num_samples", "seed", "deterministic", "t32", "schedule_overrides", "batch_residues", "format")
+    keys = ("num_samples", "seed", "deterministic", "t32", "schedule_overrides", "batch_residues", "format", "backbone")
     return {
         **{k: getattr(config, k) for k in keys},
         "write_trajectory": config.write_trajectory,
@@ -176,30 +180,38 @@ def _write_record(
     pred_dir = out_dir / "predictions" / record.id
     scores = ensemble_consistency(coords) if len(record.sequence) >= 3 else np.full(len(coords), np.nan)
     ranks = rank_descending(scores)
+    confidence = residue_confidence(coords)  # (N, L) 0-100, None for one sample
     rows = []
     for k, x in enumerate(coords):
         stem = f"{record.id}_sample_{k}"
         files = []
+        extra = {
+            "b_factors": None if confidence is None else confidence[k],
+            "backbone": rebuild_backbone(x).as_dict() if config.backbone == "full" else None,
+        }
         if config.format in ("pdb", "both"):
             remarks = [f"protein_rgdm prediction {stem} seed {meta[k]['seed']} rank {ranks[k]}"]
-            write_ca_pdb(pred_dir / f"{stem}.pdb", x, record.sequence, remarks=remarks)
+            write_ca_pdb(pred_dir / f"{stem}.pdb", x, record.sequence, remarks=remarks, **extra)
             files.append(f"{stem}.pdb")
         if config.format in ("mmcif", "both"):
-            write_ca_cif(pred_dir / f"{stem}.cif", x, record.sequence, entry_id=stem)
+            write_ca_cif(pred_dir / f"{stem}.cif", x, record.sequence, entry_id=stem, **extra)
             files.append(f"{stem}.cif")
         if trajs[k] is not None:
             write_trajectory_pdb(out_dir / "trajectories" / record.id / f"{stem}.pdb", record.sequence, trajs[k])
         score = None if np.isnan(scores[k]) else float(scores[k])
+        mean_conf = None if confidence is None else round(float(confidence[k].mean()), 2)
         info = {
             "id": record.id, "raw_id": record.raw_id, "source": record.source, "sample": k,
             "sequence": record.sequence, "length": len(record.sequence), "files": files,
             **meta[k], "deterministic": config.deterministic, "schedule": engine.schedule,
             "model_version": engine.model_version, "ranking_score": score, "rank": int(ranks[k]),
-            "ranking_method": RANKING_METHOD,
+            "ranking_method": RANKING_METHOD, "backbone": config.backbone, "mean_confidence": mean_conf,
+            "confidence": None if confidence is None else [round(float(v), 2) for v in confidence[k]],
+            "confidence_method": CONFIDENCE_METHOD,
         }  # fmt: skip
         atomic_write_json(pred_dir / f"{stem}.json", info)
         rows.append({"id": record.id, "sample": k, "rank": int(ranks[k]), "ranking_score": score,
-                     "path": f"predictions/{record.id}/{files[0]}"})  # fmt: skip
+                     "path": f"predictions/{record.id}/{files[0]}", "confidence": mean_conf})  # fmt: skip
     return rows
 
 
@@ -301,7 +313,8 @@ def _write_tables(out_dir: Path, summary: list[dict], failed: list[dict]) -> Non
     lines = [",".join(SUMMARY_COLUMNS)]
     for row in summary:
         score = "" if row["ranking_score"] is None else f"{row['ranking_score']:.6f}"
-        lines.append(f"{row['id']},{row['sample']},{row['rank']},{score},{row['path']}")
+        conf = "" if row.get("confidence") is None else f"{row['confidence']:.2f}"
+        lines.append(f"{row['id']},{row['sample']},{row['rank']},{score},{row['path']},{conf}")
     atomic_write_text(out_dir / "summary.csv", "\n".join(lines) + "\n")
     flines = ["id\tsource\treason"]
     for f in failed:

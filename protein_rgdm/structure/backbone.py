@@ -7,9 +7,9 @@ dihedral they have. The table's mean C_i, N_{i+1}, O_i are then replaced by the 
 peptide (Engh & Huber geometry, ω = 180°) rotated about the Cα–Cα axis to fit them best, so bond
 lengths and angles are ideal. C_i and O_i are placed relative to Cα_i and N_{i+1} relative to
 Cα_{i+1}: when a generated trace's Cα–Cα distance is off 3.8 Å, the Cα–C and N–Cα bonds keep
-their length and the C–N bond absorbs the difference. The terminal N_0 and C_{L-1} come from the
-end tables (they depend on the unknown φ_0 / ψ_{L-1}: ~1.3 Å off); the last O is placed with a
-virtual N from the table.
+their length and the C–N bond absorbs the difference. The terminal N_0 and C_{L-1} depend on torsions
+the trace does not fix (~1.3 Å off): they take the ideal bond length and N–Cα–C angle in the
+direction of the end tables' mean position; the last O is placed with a virtual N from the table.
 
 Chain breaks (consecutive Cα farther apart than ``CHAIN_BREAK_DISTANCE``, 4.2 Å) and residues
 without a Cα (NaN) split the chain into segments rebuilt independently. Segments of one to three
@@ -28,6 +28,8 @@ import numpy as np
 from protein_rgdm.constants import CA_CA_DISTANCE, CHAIN_BREAK_DISTANCE
 from protein_rgdm.errors import InputError
 from protein_rgdm.structure.backbone_geometry import (
+    IDEAL,
+    closest_on_cone,
     fit_ideal_peptide,
     frames,
     from_frame,
@@ -114,13 +116,14 @@ def _segment(x: np.ndarray, table: BackboneTable) -> tuple[np.ndarray, np.ndarra
     c[i], n[i + 1], o[i] = _place(rot, x[i], x[i + 1], loc)
     rot = frames(x[:1], x[1:2], x[2:3])  # first peptide, seen from Cα_2
     loc = table.lookup("right", [[theta[0], tau[0]]])
-    n[0] = from_frame(rot, x[:1], loc[:, :3])[0]
     c[:1], n[1:2], o[:1] = _place(rot, x[:1], x[1:2], loc[:, 3:])
+    n[0] = closest_on_cone(x[0], c[0], from_frame(rot, x[:1], loc[:, :3])[0], IDEAL["N_CA"], IDEAL["N_CA_C"])
     k = m - 2  # last peptide, seen from Cα_{m-3}
     rot = frames(x[k : k + 1], x[k + 1 :], x[k - 1 : k])
     loc = table.lookup("left", [[tau[k - 2], theta[k - 1]]])
     c[k : k + 1], n[k + 1 :], o[k : k + 1] = _place(rot, x[k : k + 1], x[k + 1 :], loc)
-    c[k + 1], n_virtual = from_frame(rot, x[k + 1 :], loc[:, 9:12])[0], from_frame(rot, x[k + 1 :], loc[:, 12:])[0]
+    c_mean, n_virtual = from_frame(rot, x[k + 1 :], loc[:, 9:12])[0], from_frame(rot, x[k + 1 :], loc[:, 12:])[0]
+    c[k + 1] = closest_on_cone(x[k + 1], n[k + 1], c_mean, IDEAL["CA_C"], IDEAL["N_CA_C"])
     o[k + 1] = place_oxygen(x[k + 1], c[k + 1], n_virtual)
     return n, c, o
 

@@ -13,6 +13,7 @@ import numpy as np
 
 __all__ = [
     "IDEAL",
+    "closest_on_cone",
     "fit_ideal_peptide",
     "frames",
     "ideal_peptide",
@@ -174,3 +175,16 @@ def fit_ideal_peptide(local: np.ndarray) -> np.ndarray:
         [np.broadcast_to(p[:, 0], q.shape[:-1]), p[:, 1] * np.cos(lam) - p[:, 2] * np.sin(lam),
          p[:, 1] * np.sin(lam) + p[:, 2] * np.cos(lam)], axis=-1,
     )  # fmt: skip
+
+
+def closest_on_cone(apex: np.ndarray, other: np.ndarray, target: np.ndarray, length: float, angle: float) -> np.ndarray:
+    """The point P with |P − apex| = ``length`` and ∠(other, apex, P) = ``angle`` (degrees) nearest ``target``.
+
+    Places a terminal atom with ideal bond length and angle (e.g. N_0 from Cα_0 and C_0) in the
+    direction a mean position ``target`` points to. All arguments (..., 3) float Å.
+    """
+    u = unit(np.asarray(other, float) - apex)
+    v = np.asarray(target, float) - apex
+    w = unit(v - np.sum(v * u, axis=-1, keepdims=True) * u)
+    a = np.radians(angle)
+    return apex + length * (np.cos(a) * u + np.sin(a) * w)

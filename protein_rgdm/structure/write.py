@@ -30,6 +30,7 @@ def _atom_array(
     observed: np.ndarray | None,
     b_factors: np.ndarray | None,
     backbone: Mapping[str, np.ndarray] | None = None,
+    residue_numbers: np.ndarray | None = None,
 ):
     """A biotite AtomArray of the observed residues (Cα, or N, CA, C, O with ``backbone``), numbered 1..L."""
     import biotite.structure as struc
@@ -58,7 +59,7 @@ def _atom_array(
     atoms = struc.AtomArray(len(res))
     atoms.coord = xyz
     atoms.chain_id[:] = chain_id
-    atoms.res_id = res + 1
+    atoms.res_id = res + 1 if residue_numbers is None else np.asarray(residue_numbers, dtype=int)[res]
     atoms.res_name = np.array([ONE_TO_THREE.get(seqres[i].upper(), "UNK") for i in res])
     atoms.atom_name = atom_name
     atoms.element = np.array([name[0] for name in atom_name])
@@ -81,6 +82,7 @@ def write_ca_pdb(
     b_factors: np.ndarray | None = None,
     remarks: list[str] | None = None,
     backbone: Mapping[str, np.ndarray] | None = None,
+    residue_numbers: np.ndarray | None = None,
 ) -> None:
     """Write a Cα (or, with ``backbone``, N-CA-C-O) PDB file with SEQRES records, atomically.
 
@@ -104,12 +106,14 @@ def write_ca_pdb(
     backbone
         Optional ``{"N", "C", "O"}`` → (L, 3) Å (e.g. ``rebuild_backbone(ca).as_dict()``): each
         residue is written as N, CA, C, O (``ca`` always gives the CA; atoms with NaN are left out).
+    residue_numbers
+        Optional (L,) int residue numbers written instead of 1..L (e.g. a source file's).
     """
     from biotite.structure.io import pdb
 
     if len(chain_id) != 1:
         raise InputError(f"PDB chain ids are one character, got {chain_id!r}")
-    atoms = _atom_array(ca, seqres, chain_id, observed, b_factors, backbone)
+    atoms = _atom_array(ca, seqres, chain_id, observed, b_factors, backbone, residue_numbers)
     handle = pdb.PDBFile()
     handle.set_structure(atoms)
     buf = io.StringIO()
@@ -132,6 +136,7 @@ def write_ca_cif(
     b_factors: np.ndarray | None = None,
     entry_id: str = "MODEL",
     backbone: Mapping[str, np.ndarray] | None = None,
+    residue_numbers: np.ndarray | None = None,
 ) -> None:
     """Write a Cα (or N-CA-C-O) mmCIF file with ``entity_poly`` holding the full sequence, atomically.
 
@@ -139,7 +144,7 @@ def write_ca_cif(
     """
     from biotite.structure.io import pdbx
 
-    atoms = _atom_array(ca, seqres, chain_id, observed, b_factors, backbone)
+    atoms = _atom_array(ca, seqres, chain_id, observed, b_factors, backbone, residue_numbers)
     handle = pdbx.CIFFile()
     pdbx.set_structure(handle, atoms, data_block=entry_id)
     block = handle.block
