@@ -51,7 +51,7 @@ def test_outputs_summary_and_failures(tmp_path: Path, fake_engine):
         ca = atoms[atoms.atom_name == "CA"]
         assert list(ca.res_id) == list(range(1, 10)) and list(atoms.atom_name[:4]) == ["N", "CA", "C", "O"]
         assert len(atoms) == 4 * 9
-        assert list(atoms.res_name[:3]) == ["MET", "LYS", "VAL"]
+        assert list(ca.res_name[:3]) == ["MET", "LYS", "VAL"]
     info = json.loads((tmp_path / "predictions" / "short" / "short_sample_1.json").read_text())
     assert info["seed"] == derive_seed(5, "short", 0) and info["batch_position"] == 1
     assert {"seed", "schedule", "steps", "nfe", "wall_time_s", "model_version", "ranking_score", "rank"} <= set(info)

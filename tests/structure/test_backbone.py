@@ -193,3 +193,27 @@ def test_dssp_reads_the_rebuilt_pdb_and_agrees_with_the_native(tmp_path):
     assert len(states[0]) == len(states[1]) == int(full.sum())
     agreement = np.mean([a == b for a, b in zip(*states)])
     assert agreement >= 0.85 and "H" in states[0], (agreement, states)
+
+
+@pytest.mark.parametrize("suffix", ["pdb", "cif"])
+def test_backbone_command_on_a_ca_file(tmp_path, capsys, suffix):
+    from biotite.structure.io import load_structure
+
+    from protein_rgdm.cli.app import main
+    from protein_rgdm.structure.write import write_ca_pdb
+
+    rec = _native(CAMEO / "7vrf.A.pdb.gz")
+    ca_file = tmp_path / "model_ca.pdb"
+    write_ca_pdb(ca_file, rec.ca, rec.seqres, observed=rec.observed, residue_numbers=rec.residue_numbers)
+    out = tmp_path / f"model_full.{suffix}"
+    assert main(["backbone", str(ca_file), "-o", str(out)]) == 0
+    atoms = load_structure(out)
+    assert list(atoms.atom_name[:4]) == ["N", "CA", "C", "O"] and len(atoms) == 4 * int(rec.observed.sum())
+    ca = atoms[atoms.atom_name == "CA"]
+    np.testing.assert_array_equal(ca.res_id, rec.residue_numbers[rec.observed])  # the file's numbering kept
+    np.testing.assert_allclose(ca.coord, rec.ca[rec.observed], atol=5e-4)  # PDB's 3 decimals
+    o = atoms[atoms.atom_name == "O"].coord
+    err = np.linalg.norm(o - rec.o[rec.observed], axis=1)
+    assert np.median(err) < 0.4
+    assert main(["backbone", str(tmp_path / "absent.pdb"), "-o", str(out)]) == 2
+    assert "absent.pdb" in capsys.readouterr().err
