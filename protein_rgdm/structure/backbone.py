@@ -1,9 +1,9 @@
 """Rebuild the main chain N, C, O of every residue from a Cα trace; the Cα are never moved.
 
 Each peptide between Cα_i and Cα_{i+1} is placed from the local Cα geometry with the fitted
-lookup tables of :mod:`protein_rgdm.structure.backbone_table`: interior peptides from
-(θ_i, τ_i, θ_{i+1}), the first and last peptide of a segment from the one virtual angle and
-dihedral they have. The table's mean C_i, N_{i+1}, O_i are then replaced by the rigid ideal trans
+lookup tables of :mod:`protein_rgdm.structure.backbone_table`: interior peptides from the
+window network over Cα i-2..i+3 (or the table over (θ_i, τ_i, θ_{i+1}) next to the ends), the
+first and last peptide of a segment from the one virtual angle and dihedral they have. The table's mean C_i, N_{i+1}, O_i are then replaced by the rigid ideal trans
 peptide (Engh & Huber geometry, ω = 180°) rotated about the Cα–Cα axis to fit them best, so bond
 lengths and angles are ideal. C_i and O_i are placed relative to Cα_i and N_{i+1} relative to
 Cα_{i+1}: when a generated trace's Cα–Cα distance is off 3.8 Å, the Cα–C and N–Cα bonds keep
@@ -37,7 +37,7 @@ from protein_rgdm.structure.backbone_geometry import (
     virtual_angles,
     virtual_dihedrals,
 )
-from protein_rgdm.structure.backbone_table import BackboneTable, default_table
+from protein_rgdm.structure.backbone_table import BackboneTable, default_table, window_features
 
 __all__ = ["BackboneAtoms", "rebuild_backbone", "segments"]
 
@@ -113,6 +113,9 @@ def _segment(x: np.ndarray, table: BackboneTable) -> tuple[np.ndarray, np.ndarra
     i = np.arange(1, m - 2)  # interior peptides (i, i+1)
     rot = frames(x[i], x[i + 1], x[i - 1])
     loc = table.lookup("inner", np.stack([theta[i - 1], tau[i - 1], theta[i]], 1))
+    wide = (i >= 2) & (i + 3 < m)  # Cα i-2..i+3 present: the window network where the table has one
+    if table.window and wide.any():
+        loc[wide] = table.lookup_window(window_features(theta, tau, i[wide]))
     c[i], n[i + 1], o[i] = _place(rot, x[i], x[i + 1], loc)
     rot = frames(x[:1], x[1:2], x[2:3])  # first peptide, seen from Cα_2
     loc = table.lookup("right", [[theta[0], tau[0]]])
