@@ -180,9 +180,11 @@ def main(argv: list[str] | None = None) -> int:
                     total += len(common)
         bonds_a, om = np.concatenate(bonds), np.abs(180.0 - np.abs(np.concatenate(omegas)))
         ang = np.concatenate(angles)
+        med = {a: float(np.nanmedian(np.concatenate(v))) for a, v in err.items()}
         print(
             f"[{method}] EigenFold held out RMSD  N {rms(err['N']):.3f}  C {rms(err['C']):.3f}  O {rms(err['O']):.3f}  "
-            f"N/C/O {rms(err['N'] + err['C'] + err['O']):.3f} Å"
+            f"N/C/O {rms(err['N'] + err['C'] + err['O']):.3f} Å; median error N {med['N']:.3f}  C {med['C']:.3f}  "
+            f"O {med['O']:.3f} Å; O > 1.5 Å (flipped peptides) {np.nanmean(np.concatenate(err['O']) > 1.5):.1%}"
         )
         print(
             f"[{method}] peptide C–N {bonds_a.mean():.3f} ± {bonds_a.std():.3f} Å "
