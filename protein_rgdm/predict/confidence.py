@@ -31,6 +31,8 @@ LDDT_THRESHOLDS = (0.5, 1.0, 2.0, 4.0)
 CONFIDENCE_METHOD = (
     "ensemble lDDT: 100 x mean over the other samples of the per-residue Ca-lDDT of this sample against them"
 )
+#: Partners per sample in the ensemble lDDT (all others up to this many).
+MAX_PARTNERS = 10
 #: Spread (Å) at which the spread-based confidence is 50.
 SPREAD_D0 = 2.0
 
@@ -63,19 +65,22 @@ def residue_lddt(model: np.ndarray, reference: np.ndarray, radius: float = LDDT_
         return kept.sum(1) / np.where(scored.any(1), scored.sum(1), np.nan)
 
 
-def ensemble_lddt(samples: np.ndarray) -> np.ndarray | None:
+def ensemble_lddt(samples: np.ndarray, max_partners: int = MAX_PARTNERS) -> np.ndarray | None:
     """Ensemble-lDDT confidence (0–100) of every residue of every sample.
 
     Parameters
     ----------
     samples
         (N, L, 3) float Cα coordinates in Å of N samples of one sequence.
+    max_partners
+        Each sample is compared with at most this many others (the next ones, cyclically), so
+        the cost stays O(N · L²) for large N.
 
     Returns
     -------
     numpy.ndarray or None
-        (N, L) float64: 100 × mean over j ≠ k of ``residue_lddt(samples[k], samples[j])`` (a
-        residue with no neighbour within 15 Å in any other sample gets 0); None when N < 2.
+        (N, L) float64: 100 × mean over partners j of ``residue_lddt(samples[k], samples[j])``
+        (a residue with no neighbour within 15 Å in a partner counts 0 for it); None when N < 2.
     """
     x = np.asarray(samples, dtype=np.float64)
     n = len(x)
@@ -83,7 +88,8 @@ def ensemble_lddt(samples: np.ndarray) -> np.ndarray | None:
         return None
     out = np.zeros(x.shape[:2])
     for k in range(n):
-        scores = np.stack([residue_lddt(x[k], x[j]) for j in range(n) if j != k])
+        partners = [(k + s) % n for s in range(1, min(n - 1, max_partners) + 1)]
+        scores = np.stack([residue_lddt(x[k], x[j]) for j in partners])
         out[k] = 100.0 * np.nan_to_num(scores, nan=0.0).mean(0)
     return out
 

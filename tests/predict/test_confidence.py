@@ -107,3 +107,14 @@ def test_one_sample_has_no_confidence(tmp_path: Path, fake_engine):
     assert info["confidence"] is None and info["mean_confidence"] is None
     assert list(csv.DictReader(open(tmp_path / "summary.csv")))[0]["confidence"] == ""
     assert (_atoms(tmp_path / "predictions/p/p_sample_0.pdb").b_factor == 0).all()
+
+
+def test_many_samples_compare_with_a_bounded_number_of_partners():
+    rng = np.random.default_rng(5)
+    base = _chain(30, 6)
+    samples = np.stack([base + rng.normal(scale=0.5 * (k % 3), size=base.shape) for k in range(7)])
+    full, capped = ensemble_lddt(samples), ensemble_lddt(samples, max_partners=2)
+    for k in range(7):  # sample k against samples k+1, k+2 only
+        expected = 100 * np.mean([residue_lddt(samples[k], samples[(k + s) % 7]) for s in (1, 2)], axis=0)
+        np.testing.assert_allclose(capped[k], expected, atol=1e-9)
+    assert not np.allclose(full, capped)
