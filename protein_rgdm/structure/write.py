@@ -32,7 +32,7 @@ def _atom_array(
     backbone: Mapping[str, np.ndarray] | None = None,
     residue_numbers: np.ndarray | None = None,
 ):
-    """A biotite AtomArray of the observed residues (Cα, or N, CA, C, O with ``backbone``), numbered 1..L."""
+    """(AtomArray of the observed residues: Cα, or N, CA, C, O with ``backbone``; (n_atoms,) seqres index of each)."""
     import biotite.structure as struc
 
     ca = np.asarray(ca, dtype=np.float64)
@@ -69,7 +69,7 @@ def _atom_array(
     atoms.b_factor = b[res]
     atoms.add_annotation("occupancy", dtype=float)
     atoms.occupancy[:] = 1.0
-    return atoms
+    return atoms, res
 
 
 def write_ca_pdb(
@@ -113,7 +113,7 @@ def write_ca_pdb(
 
     if len(chain_id) != 1:
         raise InputError(f"PDB chain ids are one character, got {chain_id!r}")
-    atoms = _atom_array(ca, seqres, chain_id, observed, b_factors, backbone, residue_numbers)
+    atoms, _ = _atom_array(ca, seqres, chain_id, observed, b_factors, backbone, residue_numbers)
     handle = pdb.PDBFile()
     handle.set_structure(atoms)
     buf = io.StringIO()
@@ -144,10 +144,12 @@ def write_ca_cif(
     """
     from biotite.structure.io import pdbx
 
-    atoms = _atom_array(ca, seqres, chain_id, observed, b_factors, backbone, residue_numbers)
+    atoms, seq_index = _atom_array(ca, seqres, chain_id, observed, b_factors, backbone, residue_numbers)
     handle = pdbx.CIFFile()
     pdbx.set_structure(handle, atoms, data_block=entry_id)
     block = handle.block
+    if residue_numbers is not None:  # label_seq_id counts along seqres, auth_seq_id keeps the given numbers
+        block["atom_site"]["label_seq_id"] = pdbx.CIFColumn((seq_index + 1).astype(str))
     block["entity_poly"] = pdbx.CIFCategory(
         {
             "entity_id": ["1"],
@@ -156,9 +158,35 @@ def write_ca_cif(
             "pdbx_strand_id": [chain_id],
         }
     )
+    _add_sequence_scheme(block, seqres, chain_id, observed, ca, residue_numbers)
     buf = io.StringIO()
     handle.write(buf)
     atomic_write_text(path, buf.getvalue())
+
+
+def _add_sequence_scheme(block, seqres, chain_id, observed, ca, residue_numbers) -> None:
+    """``entity``, ``struct_asym``, ``entity_poly_seq`` and ``pdbx_poly_seq_scheme``: DSSP (mkdssp 4)
+    finds no residue in an mmCIF file without the last one."""
+    from biotite.structure.io import pdbx
+
+    L = len(seqres)
+    names = [ONE_TO_THREE.get(c.upper(), "UNK") for c in seqres]
+    seq_ids = [str(i + 1) for i in range(L)]
+    shown = np.isfinite(np.asarray(ca, float)).all(axis=1) & (True if observed is None else np.asarray(observed, bool))
+    numbers = np.arange(1, L + 1) if residue_numbers is None else np.asarray(residue_numbers, dtype=int)
+    auth = [str(n) if ok else "?" for n, ok in zip(numbers, shown)]
+    block["entity"] = pdbx.CIFCategory({"id": ["1"], "type": ["polymer"]})
+    block["struct_asym"] = pdbx.CIFCategory({"id": [chain_id], "entity_id": ["1"]})
+    block["entity_poly_seq"] = pdbx.CIFCategory(
+        {"entity_id": ["1"] * L, "num": seq_ids, "mon_id": names, "hetero": ["n"] * L}
+    )
+    block["pdbx_poly_seq_scheme"] = pdbx.CIFCategory(
+        {
+            "asym_id": [chain_id] * L, "entity_id": ["1"] * L, "seq_id": seq_ids, "mon_id": names,
+            "pdb_seq_num": auth, "auth_seq_num": auth, "pdb_mon_id": names, "auth_mon_id": names,
+            "pdb_strand_id": [chain_id] * L, "pdb_ins_code": ["."] * L, "hetero": ["n"] * L,
+        }
+    )  # fmt: skip
 
 
 def write_ca_structure(path: str | Path, ca: np.ndarray, seqres: str, fmt: str = "pdb", **kwargs) -> None:

@@ -193,22 +193,26 @@ def test_local_frames_are_orthonormal_and_right_handed():
 
 
 @pytest.mark.skipif(shutil.which("mkdssp") is None, reason="mkdssp (Debian dssp) not installed")
-def test_dssp_reads_the_rebuilt_pdb_and_agrees_with_the_native(tmp_path):
-    from protein_rgdm.structure.write import write_ca_pdb
+def test_dssp_reads_the_rebuilt_files_and_agrees_with_the_native(tmp_path):
+    from protein_rgdm.structure.write import write_ca_structure
 
     rec = _native(CAMEO / "7vrf.A.pdb.gz")
     full = rec.observed & np.isfinite(rec.o).all(1)
     states = []
-    for label, atoms in (("native", {"N": rec.n, "C": rec.c, "O": rec.o}), ("rebuilt", rebuild_backbone(rec.ca).as_dict())):
-        path = tmp_path / f"{label}.pdb"
-        write_ca_pdb(path, rec.ca, rec.seqres, observed=full, backbone=atoms)
+    rebuilt = rebuild_backbone(rec.ca).as_dict()
+    for label, atoms, fmt in (("native", {"N": rec.n, "C": rec.c, "O": rec.o}, "pdb"), ("rebuilt", rebuilt, "pdb"),
+                              ("rebuilt", rebuilt, "cif")):  # fmt: skip
+        path = tmp_path / f"{label}.{fmt}"
+        write_ca_structure(path, rec.ca, rec.seqres, fmt, observed=full, backbone=atoms,
+                           residue_numbers=rec.residue_numbers)  # fmt: skip
         subprocess.run(["mkdssp", "--output-format", "dssp", str(path), str(path.with_suffix(".dssp"))], check=True)
         lines = path.with_suffix(".dssp").read_text().splitlines()
         start = next(i for i, ln in enumerate(lines) if ln.startswith("  #  RESIDUE")) + 1
         ss = "".join({"G": "H", "I": "H", "B": "E"}.get(ln[16], ln[16]) for ln in lines[start:] if ln[13] != "!")
         states.append("".join(ch if ch in "HE" else "C" for ch in ss))
     assert len(states[0]) == len(states[1]) == int(full.sum())
-    agreement = np.mean([a == b for a, b in zip(*states)])
+    assert states[2] == states[1]  # DSSP reads the mmCIF files too (they carry pdbx_poly_seq_scheme)
+    agreement = np.mean([a == b for a, b in zip(states[0], states[1])])
     assert agreement >= 0.85 and "H" in states[0], (agreement, states)
 
 
