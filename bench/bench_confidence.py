@@ -84,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         print("no target with >= 2 samples and a reference", file=sys.stderr)
         return 2
     flat = {k: np.concatenate(v) for k, v in pooled.items()}
-    print(f"{targets} targets, {len(flat['lddt'])} residues (sample x residue), mean true lDDT {flat['lddt'].mean():.3f}")
+    n_res, mean_lddt = len(flat["lddt"]), flat["lddt"].mean()
+    print(f"{targets} targets, {n_res} residues (sample x residue), mean true lDDT {mean_lddt:.3f}")
     for c in names:
         for t in ("lddt", "neg_error"):
             rho = spearmanr(flat[c], flat[t]).statistic

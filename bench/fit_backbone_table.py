@@ -77,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     table.info["source"] = "cgdms train split (../shared/data/cgdms/chains.csv), bench/fit_backbone_table.py"
     table.save(args.out)
-    print(f"fitted on {len(records)} chains ({skipped} unreadable skipped), {table.info['peptides']} peptides -> {args.out}")
+    print(f"fitted on {len(records)} chains ({skipped} unreadable skipped), {table.info['peptides']} peptides")
+    print(f"written: {args.out}")
     print("tables: " + ", ".join(f"{k} {v.shape}" for k, v in table.tables.items()))
     return 0
 

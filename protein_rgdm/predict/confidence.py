@@ -22,7 +22,15 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["CONFIDENCE_METHOD", "LDDT_RADIUS", "SPREAD_D0", "ensemble_lddt", "residue_confidence", "residue_lddt", "superposed_spread"]
+__all__ = [
+    "CONFIDENCE_METHOD",
+    "LDDT_RADIUS",
+    "SPREAD_D0",
+    "ensemble_lddt",
+    "residue_confidence",
+    "residue_lddt",
+    "superposed_spread",
+]
 
 #: Inclusion radius (Å) and tolerances (Å) of the Cα-lDDT (Mariani et al. 2013).
 LDDT_RADIUS = 15.0

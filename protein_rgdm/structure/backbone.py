@@ -3,13 +3,14 @@
 Each peptide between Cα_i and Cα_{i+1} is placed from the local Cα geometry with the fitted
 lookup tables of :mod:`protein_rgdm.structure.backbone_table`: interior peptides from the
 window network over Cα i-2..i+3 (or the table over (θ_i, τ_i, θ_{i+1}) next to the ends), the
-first and last peptide of a segment from the one virtual angle and dihedral they have. The table's mean C_i, N_{i+1}, O_i are then replaced by the rigid ideal trans
-peptide (Engh & Huber geometry, ω = 180°) rotated about the Cα–Cα axis to fit them best, so bond
-lengths and angles are ideal. C_i and O_i are placed relative to Cα_i and N_{i+1} relative to
-Cα_{i+1}: when a generated trace's Cα–Cα distance is off 3.8 Å, the Cα–C and N–Cα bonds keep
-their length and the C–N bond absorbs the difference. The terminal N_0 and C_{L-1} depend on torsions
-the trace does not fix (~1.3 Å off): they take the ideal bond length and N–Cα–C angle in the
-direction of the end tables' mean position; the last O is placed with a virtual N from the table.
+first and last peptide of a segment from the one virtual angle and dihedral they have. The
+predicted mean C_i, N_{i+1}, O_i are then replaced by the rigid ideal trans peptide (Engh & Huber
+geometry, ω = 180°) rotated about the Cα–Cα axis to fit them best, so bond lengths and angles are
+ideal. C_i and O_i are placed relative to Cα_i and N_{i+1} relative to Cα_{i+1}: when a
+generated trace's Cα–Cα distance is off 3.8 Å, the Cα–C and N–Cα bonds keep their length and the
+C–N bond absorbs the difference. The terminal N_0 and C_{L-1} depend on torsions the trace does
+not fix (~1.3 Å off): they take the ideal bond length and N–Cα–C angle in the direction of the
+end tables' mean position; the last O is placed with a virtual N from the table.
 
 Chain breaks (consecutive Cα farther apart than ``CHAIN_BREAK_DISTANCE``, 4.2 Å) and residues
 without a Cα (NaN) split the chain into segments rebuilt independently. Segments of one to three

@@ -71,8 +71,8 @@ def test_predict_writes_full_backbone_and_confidence_and_ca_stays_bitwise(tmp_pa
     runs = {}
     for mode in ("full", "ca"):
         cfg = PredictConfig(num_samples=3, seed=1, format="both", backbone=mode)
-        predict_records(_records(), lambda: fake_engine(), cfg, tmp_path / mode, model_version={"checkpoint_sha256": "f"},
-                        progress=False)  # fmt: skip
+        version = {"checkpoint_sha256": "f"}
+        predict_records(_records(), lambda: fake_engine(), cfg, tmp_path / mode, model_version=version, progress=False)
         runs[mode] = tmp_path / mode
     rows = list(csv.DictReader(open(runs["full"] / "summary.csv")))
     for k in range(3):
@@ -89,11 +89,11 @@ def test_predict_writes_full_backbone_and_confidence_and_ca_stays_bitwise(tmp_pa
                 np.testing.assert_allclose(atoms.b_factor, info["confidence"], atol=0.006)
         # the text of the CA records is identical: the rebuild never moves a Cα
         ca_lines = [
-            [ln[:6] + ln[12:54] for ln in open(runs[m] / f"{stem}.pdb") if ln.startswith("ATOM") and ln[12:16] == " CA "]
+            [ln[:6] + ln[12:54] for ln in open(runs[m] / f"{stem}.pdb") if ln.startswith("ATOM") and ln[13:15] == "CA"]
             for m in ("full", "ca")
         ]
         assert ca_lines[0] == ca_lines[1] and len(ca_lines[0]) == 22
-        # the written confidence is the one computed from the samples
+    # the written confidence is the one computed from the samples (read back with 3 decimals)
     coords = np.stack([_atoms(runs["ca"] / f"predictions/p/p_sample_{k}.pdb").coord for k in range(3)])
     info = json.loads((runs["ca"] / "predictions/p/p_sample_2.json").read_text())
     np.testing.assert_allclose(info["confidence"], ensemble_lddt(coords)[2], atol=0.3)
