@@ -21,7 +21,7 @@ __all__ = ["predict", "register"]
 @click.option("--t32", type=int, help="step budget: reverse steps for a 32-residue chain [checkpoint's]")
 @click.option("--device", help="auto | cpu | cuda | cuda:N [auto]")
 @click.option("--format", "fmt", type=click.Choice(["pdb", "mmcif", "both"]), help="structure format [pdb]")
-@click.option("--backbone", type=click.Choice(["full", "ca"]), help="N-CA-C-O (N/C/O rebuilt from Cα) or CA only [full]")
+@click.option("--backbone", type=click.Choice(["full", "ca"]), help="N-CA-C-O (N/C/O rebuilt) or CA only [full]")
 @click.option("--write-trajectory/--no-write-trajectory", default=None, help="write reverse trajectories")
 @click.option("--deterministic/--stochastic", default=None, help="probability-flow ODE instead of the SDE")
 @click.option("--batch-residues", type=int, help="residue budget per batch (samples x length) [4096]")
@@ -30,7 +30,8 @@ __all__ = ["predict", "register"]
 @click.option("--redo-changed", is_flag=True, default=None, help="redo finished records made with other settings")
 @click.option("--quiet", "-q", is_flag=True, help="no progress bar")
 def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, t32, device, fmt, backbone,
-            write_trajectory, deterministic, batch_residues, max_length, override, redo_changed, quiet) -> None:  # fmt: skip
+            write_trajectory, deterministic, batch_residues, max_length, override, redo_changed,
+            quiet) -> None:  # fmt: skip
     """Sample backbone structures for every sequence in INPUT.
 
     INPUT is a multi-record FASTA file, a CSV with columns id,sequence, or a folder of them.
