@@ -12,6 +12,9 @@ Two methods from the native Cα alone (the native Cα are kept):
   (after Purisima & Scheraga 1984, who place ideal peptides on a virtual-bond chain by the same
   conditions); no fitted parameter.
 
+- ``pulchra``: PULCHRA (the pip package ``pulchra``, a Python port; run with ``-c -s``: Cα kept,
+  no side chains), only when it is installed (it is not a dependency).
+
 Prints, per method: RMSD of N and C to the native atoms on the cgdms val chains (N, CA, C only),
 and on EigenFold chains that are not cgdms train chains: RMSD of N, C, O, the peptide bond C–N
 (mean ± sd, fraction within 1.33 ± 0.02 Å), ω (median |ω − 180°|, fraction within 15°), the
@@ -23,6 +26,7 @@ C = the rest), which is skipped cleanly without ``mkdssp``.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import shutil
 import subprocess
 import sys
@@ -103,8 +107,29 @@ def ideal_rebuild(ca: np.ndarray, steps: int = 72) -> dict[str, np.ndarray]:
     return out
 
 
+def pulchra_rebuild(ca: np.ndarray) -> dict[str, np.ndarray]:
+    """N, C, O from PULCHRA (pip package ``pulchra``, its CLI with ``-c -s``: Cα kept, no side chains)."""
+    from protein_rgdm.structure.read import read_structure
+
+    out = {k: np.full(ca.shape, np.nan) for k in ("N", "C", "O")}
+    ok = np.isfinite(ca).all(1)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "ca.pdb"
+        write_ca_pdb(path, ca, "G" * len(ca), observed=ok)
+        subprocess.run([sys.executable, "-m", "pulchra.cli", "-c", "-s", str(path)], cwd=tmp, check=True,
+                       capture_output=True)  # fmt: skip
+        atoms = read_structure(Path(tmp) / "ca.rebuilt.pdb").atoms
+    for name in out:
+        sel = atoms.atom_name == name
+        out[name][atoms.res_id[sel] - 1] = atoms.coord[sel]
+    return out
+
+
+METHODS = {"table": lambda ca: rebuild_backbone(ca).as_dict(), "ideal": ideal_rebuild, "pulchra": pulchra_rebuild}
+
+
 def rebuild(method: str, ca: np.ndarray) -> dict[str, np.ndarray]:
-    return rebuild_backbone(ca).as_dict() if method == "table" else ideal_rebuild(ca)
+    return METHODS[method](ca)
 
 
 def dihedral(p0, p1, p2, p3) -> np.ndarray:
@@ -136,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--eigenfold-limit", type=int, default=150, help="EigenFold chains scored (file order)")
     parser.add_argument("--no-dssp", action="store_true")
+    parser.add_argument("--no-pulchra", action="store_true", help="skip PULCHRA even when installed (slow)")
     args = parser.parse_args(argv)
     use_dssp = not args.no_dssp and shutil.which("mkdssp") is not None
     if not use_dssp:
@@ -144,7 +170,12 @@ def main(argv: list[str] | None = None) -> int:
     train_names, _ = {r.name.lower() for r in cgdms_chains("train")[0]}, None
     held, skipped = eigenfold_chains(exclude=train_names, limit=args.eigenfold_limit)
     print(f"cgdms val: {len(val)} chains; EigenFold held out: {len(held)} chains ({skipped} unreadable)")
-    for method in ("table", "ideal"):
+    methods = ["table", "ideal"]
+    if importlib.util.find_spec("pulchra") is not None and not args.no_pulchra:
+        methods.append("pulchra")
+    else:
+        print("pulchra (pip package) not installed or --no-pulchra: PULCHRA comparison skipped")
+    for method in methods:
         err = {"N": [], "C": [], "N inner": [], "C inner": []}
         t0 = time.perf_counter()
         for r in val:
