@@ -197,7 +197,8 @@ def bond_examples(ca: np.ndarray, n: np.ndarray, c: np.ndarray) -> dict[str, tup
         when both have N, Cα, C and their Cα–Cα distance lies in ``TRANS_RANGE``; every window of
         five joined residues i-2..i+2 gives one example per table for the peptide (i, i+1)
         (the right table's frame is shifted to the peptide (i-1, i) so that it never sees i+2's
-        neighbour beyond the window).
+        neighbour beyond the window), and, where residue i+3 is joined too, one ``"window"``
+        example ((M, 10) :func:`window_features`, (M, 9) the inner table's targets).
     """
     ca, n, c = (np.asarray(a, dtype=np.float64) for a in (ca, n, c))
     L = len(ca)
