@@ -6,11 +6,11 @@ window network over Cα i-2..i+3 (or the table over (θ_i, τ_i, θ_{i+1}) next 
 first and last peptide of a segment from the one virtual angle and dihedral they have. The
 predicted mean C_i, N_{i+1}, O_i are then replaced by the rigid ideal trans peptide (Engh & Huber
 geometry, ω = 180°) rotated about the Cα–Cα axis to fit them best, so bond lengths and angles are
-ideal. C_i and O_i are placed relative to Cα_i and N_{i+1} relative to Cα_{i+1}: when a
-generated trace's Cα–Cα distance is off 3.8 Å, the Cα–C and N–Cα bonds keep their length and the
-C–N bond absorbs the difference. The terminal N_0 and C_{L-1} depend on torsions the trace does
-not fix (~1.3 Å off): they take the ideal bond length and N–Cα–C angle in the direction of the
-end tables' mean position; the last O is placed with a virtual N from the table.
+ideal at Cα–Cα = 3.80 Å. When a trace's Cα–Cα distance differs, the unit is stretched along the
+Cα–Cα axis, sharing the strain among the Cα–C, C–N and N–Cα bonds. The terminal N_0 and C_{L-1}
+depend on torsions the trace does not fix (~1.3 Å off): they take the ideal bond length and
+N–Cα–C angle in the direction of the end tables' mean position; the last O is placed with a
+virtual N from the table.
 
 Chain breaks (consecutive Cα farther apart than ``CHAIN_BREAK_DISTANCE``, 4.2 Å) and residues
 without a Cα (NaN) split the chain into segments rebuilt independently. Segments of one to three
@@ -26,13 +26,14 @@ import dataclasses
 
 import numpy as np
 
-from protein_rgdm.constants import CA_CA_DISTANCE, CHAIN_BREAK_DISTANCE
+from protein_rgdm.constants import CHAIN_BREAK_DISTANCE
 from protein_rgdm.errors import InputError
 from protein_rgdm.structure.backbone_geometry import (
     IDEAL,
     closest_on_cone,
     fit_ideal_peptide,
     frames,
+    ideal_peptide,
     from_frame,
     place_oxygen,
     virtual_angles,
@@ -90,19 +91,27 @@ def segments(ca: np.ndarray, break_distance: float = CHAIN_BREAK_DISTANCE) -> li
 
 
 def _pad(x: np.ndarray) -> np.ndarray:
-    """Extend a segment of 1-3 Cα to four with virtual Cα (3.8 Å, virtual angle 110°, τ = 180°)."""
+    """Extend a segment of 1-3 Cα to four with virtual Cα (3.80 Å, virtual angle 110°, τ = 180°)."""
+    step = float(ideal_peptide()["CA_CA"])  # the ideal unit's own Cα–Cα: virtual peptides are unstrained
     while len(x) < MIN_SEGMENT:
         side = x[-3] if len(x) >= 3 else x[-1]  # no third point: a fixed perpendicular
         toward = x[-2] if len(x) >= 2 else x[-1] + [-1.0, 0.0, 0.0]
         rot = frames(x[-1], toward, side)
         a = np.radians(PAD_ANGLE)
-        x = np.vstack([x, x[-1] + CA_CA_DISTANCE * (np.cos(a) * rot[:, 0] - np.sin(a) * rot[:, 1])])
+        x = np.vstack([x, x[-1] + step * (np.cos(a) * rot[:, 0] - np.sin(a) * rot[:, 1])])
     return x
 
 
 def _place(rot: np.ndarray, x_i: np.ndarray, x_j: np.ndarray, loc: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Global C_i, N_{i+1}, O_i of peptides from table output ``loc`` (M, ≥9), snapped to the ideal unit."""
+    """Global C_i, N_{i+1}, O_i of peptides from table output ``loc`` (M, ≥9), snapped to the ideal unit.
+
+    The unit is stretched along the Cα–Cα axis to the trace's distance (x components × d / 3.804 Å),
+    so a Cα–Cα distance off the ideal strains the three bonds Cα–C, C–N, N–Cα in proportion to
+    their extent along the axis instead of the C–N bond alone.
+    """
     pep = fit_ideal_peptide(loc[:, :9].reshape(-1, 3, 3))
+    stretch = np.linalg.norm(np.asarray(x_j, float) - x_i, axis=-1) / float(ideal_peptide()["CA_CA"])
+    pep[:, :, 0] *= stretch[:, None]
     return from_frame(rot, x_i, pep[:, 0]), from_frame(rot, x_j, pep[:, 1]), from_frame(rot, x_i, pep[:, 2])
 
 

@@ -102,17 +102,30 @@ def test_table_fitted_on_an_ideal_helix_rebuilds_it_exactly():
     np.testing.assert_allclose(out.o[:-1], o_true, atol=2e-3)
 
 
-def test_rebuilt_atoms_have_ideal_bonds_and_ca_is_untouched():
+def test_rebuilt_bonds_are_ideal_or_evenly_strained_and_ca_is_untouched():
     rec = _native(CAMEO / "7vrf.A.pdb.gz")
     ca = rec.ca[rec.observed].copy()
     noisy = ca + np.random.default_rng(1).normal(scale=0.3, size=ca.shape).astype(np.float32)
     before = noisy.copy()
     out = rebuild_backbone(noisy)
     assert out.ca is noisy and np.array_equal(noisy, before)  # bitwise unchanged, not copied or moved
-    finite = np.isfinite(out.n).all(1)
-    assert finite.all() and np.isfinite(out.c).all() and np.isfinite(out.o).all()
-    np.testing.assert_allclose(np.linalg.norm(out.n - noisy, axis=1), IDEAL["N_CA"], atol=1e-4)
-    np.testing.assert_allclose(np.linalg.norm(out.c - noisy, axis=1), IDEAL["CA_C"], atol=1e-4)
+    assert np.isfinite(out.n).all() and np.isfinite(out.c).all() and np.isfinite(out.o).all()
+    # Cα–Cα off 3.80 Å: the peptide is stretched along its axis, the strain shared by the three bonds
+    dist = np.linalg.norm(noisy[1:] - noisy[:-1], axis=1)
+    joined = dist <= 4.2  # farther: a chain break, no peptide
+    d = (dist - float(ideal_peptide()["CA_CA"]))[joined]
+    for bond, ideal, frac in ((np.linalg.norm(out.c[:-1] - noisy[:-1], axis=1), IDEAL["CA_C"], 0.38),
+                              (np.linalg.norm(out.n[1:] - out.c[:-1], axis=1), IDEAL["C_N"], 0.26),
+                              (np.linalg.norm(out.n[1:] - noisy[1:], axis=1), IDEAL["N_CA"], 0.38)):  # fmt: skip
+        assert np.all(np.abs(bond[joined] - ideal) <= frac * np.abs(d) + 1e-4)  # x-extent / 3.80 Å of each bond
+    assert np.abs(d).max() > 0.3  # the noise does strain the trace
+    np.testing.assert_allclose(np.linalg.norm(out.o - out.c, axis=1), IDEAL["C_O"], atol=0.03)  # nearly ⟂ axis
+    # on a trace with ideal Cα–Cα every bond is ideal
+    n, ca, c = ideal_chain(np.tile([-120.0, 130.0], (20, 1)))
+    out = rebuild_backbone(ca)
+    np.testing.assert_allclose(np.linalg.norm(out.n - ca, axis=1), IDEAL["N_CA"], atol=1e-4)
+    np.testing.assert_allclose(np.linalg.norm(out.c - ca, axis=1), IDEAL["CA_C"], atol=1e-4)
+    np.testing.assert_allclose(np.linalg.norm(out.n[1:] - out.c[:-1], axis=1), IDEAL["C_N"], atol=1e-4)
     np.testing.assert_allclose(np.linalg.norm(out.o - out.c, axis=1), IDEAL["C_O"], atol=1e-4)
 
 
