@@ -44,6 +44,7 @@ _COMMAND_MODULES = (
     "protein_rgdm.cli.targets",
     "protein_rgdm.cli.compare",
     "protein_rgdm.cli.evaluate",
+    "protein_rgdm.cli.structure",
 )
 
 _registered = False

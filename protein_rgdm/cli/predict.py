@@ -21,6 +21,7 @@ __all__ = ["predict", "register"]
 @click.option("--t32", type=int, help="step budget: reverse steps for a 32-residue chain [checkpoint's]")
 @click.option("--device", help="auto | cpu | cuda | cuda:N [auto]")
 @click.option("--format", "fmt", type=click.Choice(["pdb", "mmcif", "both"]), help="structure format [pdb]")
+@click.option("--backbone", type=click.Choice(["full", "ca"]), help="N-CA-C-O (N/C/O rebuilt) or CA only [full]")
 @click.option("--write-trajectory/--no-write-trajectory", default=None, help="write reverse trajectories")
 @click.option("--deterministic/--stochastic", default=None, help="probability-flow ODE instead of the SDE")
 @click.option("--x0-guard", type=click.Choice(["none", "chain_extent"]),
@@ -30,16 +31,18 @@ __all__ = ["predict", "register"]
 @click.option("--override/--no-override", default=None, help="redo records already finished in --out-dir")
 @click.option("--redo-changed", is_flag=True, default=None, help="redo finished records made with other settings")
 @click.option("--quiet", "-q", is_flag=True, help="no progress bar")
-def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, t32, device, fmt, write_trajectory,
-            deterministic, x0_guard, batch_residues, max_length, override, redo_changed, quiet) -> None:  # fmt: skip
-    """Sample backbone (Cα) structures for every sequence in INPUT.
+def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, t32, device, fmt, backbone,
+            write_trajectory, deterministic, x0_guard, batch_residues, max_length, override, redo_changed,
+            quiet) -> None:  # fmt: skip
+    """Sample backbone structures for every sequence in INPUT.
 
     INPUT is a multi-record FASTA file, a CSV with columns id,sequence, or a folder of them
     (UTF-8). Letters U and O are predicted as C and K, B/Z/J/X as the unknown residue (recorded
     in each sample's JSON); other characters fail the record.
-    Writes OUT_DIR/predictions/<id>/<id>_sample_<k>.pdb (and/or .cif) with a JSON per sample,
-    OUT_DIR/summary.csv (samples ranked by ensemble consistency, no reference used; rank_tied marks
-    samples the score cannot order, e.g. both of 2 samples) and
+    Writes OUT_DIR/predictions/<id>/<id>_sample_<k>.pdb (and/or .cif; N, CA, C, O per residue,
+    or CA only with --backbone ca; per-residue confidence 0-100 in the B-factor column) with a
+    JSON per sample, OUT_DIR/summary.csv (samples ranked by ensemble consistency, no reference
+    used; rank_tied marks samples the score cannot order, e.g. both of 2 samples) and
     OUT_DIR/failed.tsv. Finished records are skipped on a re-run unless --override.
 
     \b
@@ -55,7 +58,7 @@ def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, t32
     from protein_rgdm.predict.runner import predict_records
 
     overrides = {
-        "num_samples": num_samples, "seed": seed, "t32": t32, "device": device, "format": fmt,
+        "num_samples": num_samples, "seed": seed, "t32": t32, "device": device, "format": fmt, "backbone": backbone,
         "write_trajectory": write_trajectory, "deterministic": deterministic, "batch_residues": batch_residues,
         "max_length": max_length, "override": override,
         "redo_changed": redo_changed or None, "x0_guard": {"kind": x0_guard} if x0_guard else None,

@@ -23,6 +23,9 @@ class PredictConfig(StrictModel):
     seed: int = Field(0, ge=0, description="base seed; each record's seed is derived from it and its id")
     device: str = Field("auto", description="'auto' (cuda when available), 'cpu', 'cuda', 'cuda:1', ...")
     format: Literal["pdb", "mmcif", "both"] = Field("pdb", description="structure file format(s) written")
+    backbone: Literal["full", "ca"] = Field(
+        "full", description="'full': N, CA, C, O per residue (N/C/O rebuilt from the Cα trace); 'ca': Cα only"
+    )
     write_trajectory: bool = Field(False, description="also write each reverse trajectory (multi-model PDB)")
     deterministic: bool = Field(False, description="probability-flow (ODE) sampling instead of the SDE")
     t32: int | None = Field(

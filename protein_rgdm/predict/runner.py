@@ -2,13 +2,15 @@
 
 Layout of ``out_dir``::
 
-    predictions/<id>/<id>_sample_<k>.pdb|.cif   Cα trace, chain A, residues 1..L (k = 0..N-1)
+    predictions/<id>/<id>_sample_<k>.pdb|.cif   chain A, residues 1..L (k = 0..N-1): N, CA, C, O
+                                                (``backbone: full``) or CA only; B-factor column =
+                                                per-residue confidence 0-100 (0: one sample, no estimate)
     predictions/<id>/<id>_sample_<k>.json       seed, schedule, steps, NFE, wall time, model version,
-                                                ranking_score, rank, rank_tied, geometry (reference-free:
-                                                bonds, clashes, Rg, P-SEA labels; evaluate.geometry)
+                                                ranking_score, rank, rank_tied, per-residue confidence,
+                                                geometry (reference-free: bonds, clashes, Rg, P-SEA labels)
     predictions/<id>/.complete.json             completion marker (written last; a re-run skips the record)
     trajectories/<id>/<id>_sample_<k>.pdb       reverse trajectory, one MODEL per step (optional)
-    summary.csv                                 id, sample, rank, ranking_score, rank_tied, path
+    summary.csv                                 id, sample, rank, ranking_score, rank_tied, path, confidence (mean)
     failed.tsv                                  id, source, reason of every record that could not be done
 
 Batching: records are taken shortest first; the samples of one record are drawn together, split
@@ -34,9 +36,11 @@ from protein_rgdm.errors import ConfigError, InputError, ProteinRGDMError
 from protein_rgdm.evaluate.geometry import trace_geometry
 from protein_rgdm.fileio import atomic_write_json, atomic_write_text, remove_temp_files
 from protein_rgdm.fileread import read_text_file
+from protein_rgdm.predict.confidence import CONFIDENCE_METHOD, residue_confidence
 from protein_rgdm.predict.inputs import InputFailure, SequenceRecord
 from protein_rgdm.predict.ranking import ensemble_consistency, rank_descending, tied_ranks
 from protein_rgdm.predict.writer import write_trajectory_pdb
+from protein_rgdm.structure.backbone import rebuild_backbone
 from protein_rgdm.structure.write import write_ca_cif, write_ca_pdb
 
 __all__ = [
@@ -51,7 +55,7 @@ __all__ = [
 
 MARKER = ".complete.json"
 _MARKER_MAX_BYTES = 1 << 26
-SUMMARY_COLUMNS = ("id", "sample", "rank", "ranking_score", "rank_tied", "path")
+SUMMARY_COLUMNS = ("id", "sample", "rank", "ranking_score", "rank_tied", "path", "confidence")
 RANKING_METHOD = "ensemble_consistency: mean TM-score of the sample to the other samples of its sequence"
 
 
@@ -87,7 +91,8 @@ def validate_sequence(record: SequenceRecord, max_length: int) -> None:
 
 def _fingerprint(config: PredictConfig, model_version: dict) -> dict[str, Any]:
     """The settings a finished record was made with; a re-run with other settings must not mix them."""
-    keys = ("num_samples", "seed", "deterministic", "t32", "schedule_overrides", "x0_guard", "batch_residues", "format")
+    keys = ("num_samples", "seed", "deterministic", "t32", "schedule_overrides", "x0_guard", "batch_residues", "format",
+            "backbone")
     dumped = config.model_dump(mode="json")
     return {
         **{k: dumped[k] for k in keys},
@@ -183,20 +188,26 @@ def _write_record(
     scores = ensemble_consistency(coords) if len(record.sequence) >= 3 else np.full(len(coords), np.nan)
     ranks = rank_descending(scores)
     tied = tied_ranks(scores)  # e.g. both of 2 samples: the score cannot order them, sample order does
+    confidence = residue_confidence(coords)  # (N, L) 0-100, None for one sample
     rows = []
     for k, x in enumerate(coords):
         stem = f"{record.id}_sample_{k}"
         files = []
+        extra = {
+            "b_factors": None if confidence is None else confidence[k],
+            "backbone": rebuild_backbone(x).as_dict() if config.backbone == "full" else None,
+        }
         if config.format in ("pdb", "both"):
             remarks = [f"protein_rgdm prediction {stem} seed {meta[k]['seed']} rank {ranks[k]}"]
-            write_ca_pdb(pred_dir / f"{stem}.pdb", x, record.sequence, remarks=remarks)
+            write_ca_pdb(pred_dir / f"{stem}.pdb", x, record.sequence, remarks=remarks, **extra)
             files.append(f"{stem}.pdb")
         if config.format in ("mmcif", "both"):
-            write_ca_cif(pred_dir / f"{stem}.cif", x, record.sequence, entry_id=stem)
+            write_ca_cif(pred_dir / f"{stem}.cif", x, record.sequence, entry_id=stem, **extra)
             files.append(f"{stem}.cif")
         if trajs[k] is not None:
             write_trajectory_pdb(out_dir / "trajectories" / record.id / f"{stem}.pdb", record.sequence, trajs[k])
         score = None if np.isnan(scores[k]) else float(scores[k])
+        mean_conf = None if confidence is None else round(float(confidence[k].mean()), 2)
         info = {
             "id": record.id, "raw_id": record.raw_id, "source": record.source, "sample": k,
             "sequence": record.sequence, "length": len(record.sequence), "files": files,
@@ -205,10 +216,14 @@ def _write_record(
             "sampler": engine.sampler,
             "model_version": engine.model_version, "ranking_score": score, "rank": int(ranks[k]),
             "rank_tied": bool(tied[k]), "ranking_method": RANKING_METHOD, "geometry": trace_geometry(x).as_json(),
+            "backbone": config.backbone, "mean_confidence": mean_conf,
+            "confidence": None if confidence is None else [round(float(v), 2) for v in confidence[k]],
+            "confidence_method": CONFIDENCE_METHOD,
         }  # fmt: skip
         atomic_write_json(pred_dir / f"{stem}.json", info)
         rows.append({"id": record.id, "sample": k, "rank": int(ranks[k]), "ranking_score": score,
-                     "rank_tied": bool(tied[k]), "path": f"predictions/{record.id}/{files[0]}"})  # fmt: skip
+                     "rank_tied": bool(tied[k]), "path": f"predictions/{record.id}/{files[0]}",
+                     "confidence": mean_conf})  # fmt: skip
     return rows
 
 
@@ -319,8 +334,11 @@ def _read_marker(marker: Path) -> dict | None:
 def _summary_row_ok(row: object) -> bool:
     """A summary.csv row as :func:`_write_record` makes it (types checked: a hand-edited marker must not crash).
 
-    ``rank_tied`` may be absent (markers written before it existed get it from their scores)."""
-    if not isinstance(row, dict) or set(SUMMARY_COLUMNS) - set(row) - {"rank_tied"}:
+    ``rank_tied`` and ``confidence`` may be absent (markers written before they existed)."""
+    if not isinstance(row, dict) or set(SUMMARY_COLUMNS) - set(row) - {"rank_tied", "confidence"}:
+        return False
+    conf = row.get("confidence")
+    if conf is not None and (not isinstance(conf, (int, float)) or isinstance(conf, bool)):
         return False
     score = row["ranking_score"]
     return (
@@ -360,7 +378,8 @@ def _write_tables(out_dir: Path, summary: list[dict], failed: list[dict]) -> Non
     for row in summary:
         score = "" if row["ranking_score"] is None else f"{row['ranking_score']:.6f}"
         tied = "true" if row.get("rank_tied") else "false"
-        lines.append(f"{row['id']},{row['sample']},{row['rank']},{score},{tied},{row['path']}")
+        conf = "" if row.get("confidence") is None else f"{row['confidence']:.2f}"
+        lines.append(f"{row['id']},{row['sample']},{row['rank']},{score},{tied},{row['path']},{conf}")
     atomic_write_text(out_dir / "summary.csv", "\n".join(lines) + "\n")
     flines = ["id\tsource\treason"]
     for f in failed:

@@ -96,8 +96,9 @@ def test_predict_from_a_trained_checkpoint(checkpoint: Path, tmp_path: Path, cap
         seeds = set()
         for k in range(2):
             for ext in ("pdb", "cif"):
-                atoms = load_structure(folder / f"{rid}_sample_{k}.{ext}")
-                assert len(atoms) == len(seq) and set(atoms.atom_name) == {"CA"}
+                full = load_structure(folder / f"{rid}_sample_{k}.{ext}", extra_fields=["b_factor"])
+                assert len(full) == 4 * len(seq) and list(full.atom_name[:4]) == ["N", "CA", "C", "O"]
+                atoms = full[full.atom_name == "CA"]
                 assert list(atoms.res_id) == list(range(1, len(seq) + 1))
                 ca = atoms.coord
                 bonds = np.linalg.norm(np.diff(ca, axis=0), axis=1)
@@ -109,6 +110,10 @@ def test_predict_from_a_trained_checkpoint(checkpoint: Path, tmp_path: Path, cap
                 and info["files"] == [f"{rid}_sample_{k}.pdb", f"{rid}_sample_{k}.cif"]
             )
             assert info["schedule"]["t32"] == 6 and info["steps"] >= 2 and info["nfe"] >= info["steps"]
+            # per-residue confidence: the JSON list is the B-factor column of the last file read
+            assert len(info["confidence"]) == len(seq) and 0 <= min(info["confidence"]) <= max(info["confidence"]) <= 100
+            np.testing.assert_allclose(atoms.b_factor, info["confidence"], atol=0.006)
+            assert float(rows[k]["confidence"]) == pytest.approx(np.mean(info["confidence"]), abs=0.01)
             assert info["wall_time_s"] > 0 and info["model_version"]["step"] == 6
             assert len(info["model_version"]["checkpoint_sha256"]) == 64
             assert info["rank"] == int(summary[[r["id"] for r in summary].index(rid) + k]["rank"])

@@ -35,7 +35,7 @@ def test_outputs_summary_and_failures(tmp_path: Path, fake_engine):
     assert set(failed) == {"bad", "empty", "huge"}
     assert "'*' '-'" in failed["bad"] and "max_length 45" in failed["huge"] and "empty" in failed["empty"]
     rows = _read_csv(tmp_path / "summary.csv")
-    assert list(rows[0]) == ["id", "sample", "rank", "ranking_score", "rank_tied", "path"]
+    assert list(rows[0]) == ["id", "sample", "rank", "ranking_score", "rank_tied", "path", "confidence"]
     assert {r["rank_tied"] for r in rows} == {"false"}  # three random walks: three different scores
     assert [(r["id"], r["sample"]) for r in rows] == [("long", "0"), ("long", "1"), ("long", "2"),
                                                      ("short", "0"), ("short", "1"), ("short", "2")]  # fmt: skip
@@ -44,18 +44,20 @@ def test_outputs_summary_and_failures(tmp_path: Path, fake_engine):
         assert ranks == [1, 2, 3]
         best = min((r for r in rows if r["id"] == rid), key=lambda r: int(r["rank"]))
         assert float(best["ranking_score"]) == max(float(r["ranking_score"]) for r in rows if r["id"] == rid)
-    # Structure files: Cα trace, sequence residue names, numbered 1..L.
+    # Structure files: N, CA, C, O (the default full backbone), sequence residue names, numbered 1..L.
     from biotite.structure.io import load_structure
 
     for ext in ("pdb", "cif"):
         atoms = load_structure(tmp_path / "predictions" / "short" / f"short_sample_1.{ext}")
-        assert list(atoms.res_id) == list(range(1, 10)) and set(atoms.atom_name) == {"CA"}
-        assert list(atoms.res_name[:3]) == ["MET", "LYS", "VAL"]
+        ca = atoms[atoms.atom_name == "CA"]
+        assert list(ca.res_id) == list(range(1, 10)) and list(atoms.atom_name[:4]) == ["N", "CA", "C", "O"]
+        assert len(atoms) == 4 * 9
+        assert list(ca.res_name[:3]) == ["MET", "LYS", "VAL"]
     info = json.loads((tmp_path / "predictions" / "short" / "short_sample_1.json").read_text())
     assert info["seed"] == derive_seed(5, "short", 0) and info["batch_position"] == 1
     assert {"seed", "schedule", "steps", "nfe", "wall_time_s", "model_version", "ranking_score", "rank"} <= set(info)
     x = np.random.default_rng(info["seed"]).normal(size=(3, 9, 3))  # the fake's draw: the seed reproduces it
-    assert atoms.coord.shape == (9, 3) and x.shape == (3, 9, 3)
+    assert ca.coord.shape == (9, 3) and x.shape == (3, 9, 3)
 
 
 def test_batches_respect_the_residue_budget_and_seeds_are_input_independent(tmp_path: Path, fake_engine):

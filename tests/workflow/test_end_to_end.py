@@ -115,8 +115,9 @@ def test_tiny_workflow_end_to_end(workdir: Path, smk):
     assert _rows(res / "predict/test/failed.tsv", "\t") == []
     for row in summary:
         path = res / "predict" / "test" / row["path"]
-        for suffix in (".pdb", ".cif"):
-            assert len(load_structure(path.with_suffix(suffix))) == len(seqres[row["id"]])
+        for suffix in (".pdb", ".cif"):  # the full backbone N, CA, C, O (predict's default)
+            atoms, length = load_structure(path.with_suffix(suffix)), len(seqres[row["id"]])
+            assert (atoms.atom_name == "CA").sum() == length and len(atoms) == 4 * length
         info = json.loads(path.with_suffix(".json").read_text())
         assert info["sequence"] == seqres[row["id"]] and info["schedule"]["t32"] == 8
         geometry = info["geometry"]  # reference-free metrics of the sample
