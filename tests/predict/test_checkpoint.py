@@ -205,7 +205,7 @@ def test_non_standard_letters_are_mapped_and_recorded(checkpoint: Path, tmp_path
     from biotite.structure.io import load_structure
 
     atoms = load_structure(out / "predictions" / "odd" / "odd_sample_0.pdb")
-    assert np.isfinite(atoms.coord).all() and len(atoms) == len(seq)
+    assert np.isfinite(atoms.coord).all() and len(atoms) == 4 * len(seq)  # N, CA, C, O (full backbone)
     names = dict(zip(atoms.res_id.tolist(), atoms.res_name.tolist()))
     assert [names[i] for i in (3, 6, 9, 11, 14, 17)] == ["SEC", "PYL", "ASX", "GLX", "UNK", "UNK"]
     failed = {r["id"]: r["reason"] for r in csv.DictReader(open(out / "failed.tsv"), delimiter="\t")}

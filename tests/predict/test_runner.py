@@ -239,7 +239,7 @@ def test_mapped_letters_reach_the_engine_and_the_json(tmp_path: Path, fake_engin
     assert info["sequence"] == "MUKOBX" and info["model_sequence"] == "MCKKXX"
     assert info["letter_mapping"]["U"] == {"to": "C", "positions": [2]} and set(info["letter_mapping"]) == set("UOBX")
     pdb = (tmp_path / "predictions" / "u" / "u_sample_0.pdb").read_text()
-    assert [ln[17:20] for ln in pdb.splitlines() if ln.startswith("ATOM")] == ["MET", "SEC", "LYS", "PYL", "ASX", "UNK"]
+    assert [ln[17:20] for ln in pdb.splitlines() if ln.startswith("ATOM") and ln[12:16] == " CA "] == ["MET", "SEC", "LYS", "PYL", "ASX", "UNK"]
 
 
 def test_unreadable_input_files_are_listed_in_failed_tsv(tmp_path: Path, fake_engine):
