@@ -123,3 +123,16 @@ def test_mapping_with_a_byte_order_mark(tmp_path):
     path = tmp_path / "map.csv"
     path.write_bytes(b"\xef\xbb\xbftarget,model_residue,reference_residue\nt,1,3\nt,2,4\n")
     assert load_mapping(path) == {"t": [(1, 3), (2, 4)]}
+
+
+def test_a_collapsed_or_stretched_model_is_scored_not_refused(tmp_path):
+    """A weak model's chain with 1.5 Å or 8 Å between Cα atoms is a (bad) prediction: scored, so aggregates keep it."""
+    from protein_rgdm.evaluate.io import check_ca_geometry
+
+    numbers = np.arange(1, 31)
+    walk = np.cumsum(np.tile([[1.0, 0.0, 0.0]], (30, 1)), axis=0)
+    for step in (1.5, 8.0):
+        check_ca_geometry("m.pdb", walk * step, numbers)
+    for step in (0.38, 38.0):  # nm instead of Å, or ten times too large
+        with pytest.raises(InputError, match="absurd"):
+            check_ca_geometry("m.pdb", walk * step, numbers)

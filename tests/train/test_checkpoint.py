@@ -30,8 +30,11 @@ def test_checkpoint_roundtrip_and_inference(trained):
     fn = inf.score_fn([seq, seq], mask, ["a", "b"])
     out = fn(torch.randn(2, len(seq), 3), torch.tensor([0.5, 0.5]), torch.tensor([1.0, 1.0]), mask)
     assert out.shape == (2, len(seq), 3) and torch.isfinite(out).all()
-    with pytest.raises(InputError, match="record 'b'.*'X'"):
-        inf.score_fn([seq, seq[:-1] + "X"], mask, ["a", "b"])
+    # the network takes the 20 amino acids and the unknown X (predict maps U/O/B/Z/J first); anything else is refused
+    assert torch.isfinite(inf.score_fn([seq, seq[:-1] + "X"], mask, ["a", "b"])(
+        torch.randn(2, len(seq), 3), torch.tensor([0.5, 0.5]), torch.tensor([1.0, 1.0]), mask)).all()
+    with pytest.raises(InputError, match="record 'b'.*'B'"):
+        inf.score_fn([seq, seq[:-1] + "B"], mask, ["a", "b"])
 
 
 def test_truncated_and_corrupted_checkpoints(trained, tmp_path):
