@@ -37,6 +37,9 @@ class PredictConfig(StrictModel):
     batch_residues: int = Field(
         4096, ge=1, description="residue budget per batch: samples x length; a record's samples are split to fit"
     )
+    pack_records: bool = Field(
+        True, description="pack the samples of several sequences into one batch (False: one sequence per batch)"
+    )
     max_length: int = Field(1024, ge=1, description="longer sequences are refused (recorded in failed.tsv)")
     override: bool = Field(False, description="redo records that already have a completion marker")
     redo_changed: bool = Field(

@@ -11,10 +11,15 @@ Layout of ``out_dir``::
     summary.csv                                 id, sample, rank, ranking_score, rank_tied, path
     failed.tsv                                  id, source, reason of every record that could not be done
 
-Batching: records are taken shortest first; the samples of one record are drawn together, split
-into batches of at most ``batch_residues // L`` samples. Each batch's generator seed is derived
-from the base seed, the record id and the batch's first sample index only, so a record's samples
-do not depend on which other records are in the input, nor on whether the run was resumed.
+Batching: records are taken shortest first; the samples of one record are split into chunks of at
+most ``batch_residues // L`` samples, and consecutive chunks (of several records) are packed into
+one sampler batch while rows × longest length stays within ``batch_residues`` (``pack_records``).
+Each chunk's generator seed is derived from the base seed, the record id and the chunk's first
+sample index only, and the chunk draws its noise from that generator alone, at its own length and
+on its own steps (``diffusion.noise.BlockNoise``), so a record's samples do not depend on which
+other records are in the input or in its batch, nor on whether the run was resumed. A packed batch
+that fails (out of memory, one record's bad input) is redone chunk by chunk, so only the failing
+record fails; a chunk out of memory is halved.
 """
 
 from __future__ import annotations
@@ -111,41 +116,99 @@ def _free_memory() -> None:
         torch.cuda.empty_cache()
 
 
-def _sample_record(engine: Any, record: SequenceRecord, config: PredictConfig) -> tuple[list[dict], np.ndarray, list]:
-    """All samples of one record; on out-of-memory the batch is halved until one sample fails."""
-    n, L = config.num_samples, len(record.sequence)
-    per_batch = max(1, min(n, config.batch_residues // L))
-    meta: list[dict] = []
-    coords: list[np.ndarray] = []
-    trajs: list = []
-    k = 0
-    while k < n:
-        size = min(per_batch, n - k)
-        seed = derive_seed(config.seed, record.id, k)
-        start = time.perf_counter()
+@dataclasses.dataclass(frozen=True)
+class _Chunk:
+    """Samples ``start .. start + n - 1`` of ``record``, drawn together from the generator seeded by ``seed``."""
+
+    record: SequenceRecord
+    start: int
+    n: int
+    seed: int
+
+    @property
+    def length(self) -> int:
+        return len(self.record.sequence)
+
+
+def _chunks(record: SequenceRecord, config: PredictConfig, start: int = 0, stop: int | None = None,
+            per_batch: int | None = None) -> list[_Chunk]:  # fmt: skip
+    """Split samples ``start .. stop - 1`` of a record into chunks of ``per_batch`` (default: what fits the budget)."""
+    stop = config.num_samples if stop is None else stop
+    per_batch = per_batch or max(1, min(config.num_samples, config.batch_residues // len(record.sequence)))
+    return [
+        _Chunk(record, k, min(per_batch, stop - k), derive_seed(config.seed, record.id, k))
+        for k in range(start, stop, per_batch)
+    ]
+
+
+def _pack(chunks: list[_Chunk], budget: int, pack: bool) -> list[list[_Chunk]]:
+    """Consecutive chunks (sorted by length) grouped while rows × longest length stays within ``budget``."""
+    batches: list[list[_Chunk]] = []
+    rows = lmax = 0
+    for chunk in chunks:
+        grown = (rows + chunk.n) * max(lmax, chunk.length)
+        if batches and pack and grown <= budget:
+            batches[-1].append(chunk)
+            rows, lmax = rows + chunk.n, max(lmax, chunk.length)
+        else:
+            batches.append([chunk])
+            rows, lmax = chunk.n, chunk.length
+    return batches
+
+
+def _run_batch(engine: Any, batch: list[_Chunk], config: PredictConfig) -> list[tuple[list[dict], np.ndarray, list]]:
+    """Sample one packed batch → per chunk (meta, coords (n, L, 3), trajectories)."""
+    from protein_rgdm.predict.engine import SampleJob
+
+    jobs = [SampleJob(c.record.model_sequence, c.n, c.seed, c.record.id) for c in batch]
+    start = time.perf_counter()
+    outs = engine.sample_batch(jobs, deterministic=config.deterministic, trajectory=config.write_trajectory)
+    wall = time.perf_counter() - start
+    rows = sum(c.n for c in batch)
+    results = []
+    for chunk, out in zip(batch, outs):
+        meta = [{
+            "seed": chunk.seed, "batch_position": j, "batch_size": chunk.n, "steps": out.num_steps,
+            "nfe": out.nfe, "wall_time_s": wall / rows, "batch_wall_time_s": wall, "batch_rows": rows,
+        } for j in range(chunk.n)]  # fmt: skip
+        trajs = [None if out.trajectory is None else out.trajectory[:, j] for j in range(chunk.n)]
+        results.append((meta, np.asarray(out.coords, dtype=np.float32), trajs))
+    return results
+
+
+def _sample_chunk(engine: Any, chunk: _Chunk, config: PredictConfig) -> list[tuple[list[dict], np.ndarray, list]]:
+    """One chunk alone; on out-of-memory it is halved (new chunks, new seeds) until one sample fails."""
+    try:
+        return _run_batch(engine, [chunk], config)
+    except (RuntimeError, MemoryError) as exc:
+        if not _is_oom(exc) and not isinstance(exc, MemoryError):
+            raise
+    _free_memory()
+    if chunk.n == 1:
+        raise InputError(f"{chunk.record.id}: out of memory for length {chunk.length} even with one sample per batch")
+    parts = _chunks(chunk.record, config, chunk.start, chunk.start + chunk.n, max(1, chunk.n // 2))
+    return [res for part in parts for res in _sample_chunk(engine, part, config)]
+
+
+def _sample_packed(engine: Any, batch: list[_Chunk], config: PredictConfig) -> dict[int, Any]:
+    """Results of a packed batch by chunk position; if the batch fails (out of memory, one record's bad input)
+    each chunk is redone alone, so only the failing record fails (its value is then the exception)."""
+    if len(batch) > 1:
         try:
-            out = engine.sample(
-                record.model_sequence, size, seed, record.id, deterministic=config.deterministic,
-                trajectory=config.write_trajectory,
-            )  # fmt: skip
+            return {i: [res] for i, res in enumerate(_run_batch(engine, batch, config))}
+        except ProteinRGDMError:
+            pass
         except (RuntimeError, MemoryError) as exc:
             if not _is_oom(exc) and not isinstance(exc, MemoryError):
                 raise
             _free_memory()
-            if size == 1:
-                raise InputError(f"{record.id}: out of memory for length {L} even with one sample per batch") from None
-            per_batch = max(1, size // 2)
-            continue
-        wall = time.perf_counter() - start
-        for j in range(size):
-            meta.append({
-                "seed": seed, "batch_position": j, "batch_size": size, "steps": out.num_steps,
-                "nfe": out.nfe, "wall_time_s": wall / size, "batch_wall_time_s": wall,
-            })  # fmt: skip
-            trajs.append(None if out.trajectory is None else out.trajectory[:, j])
-        coords.append(np.asarray(out.coords, dtype=np.float32))
-        k += size
-    return meta, np.concatenate(coords), trajs
+    results: dict[int, Any] = {}
+    for i, chunk in enumerate(batch):
+        try:
+            results[i] = _sample_chunk(engine, chunk, config)
+        except ProteinRGDMError as exc:
+            results[i] = exc
+    return results
 
 
 #: Coordinate range of the PDB format's %8.3f columns, Å.
@@ -281,26 +344,55 @@ def predict_records(
         else:
             todo.append(rec)
     todo.sort(key=lambda r: (len(r.sequence), r.id))
+    chunks = [chunk for rec in todo for chunk in _chunks(rec, config)]
+    left = {rec.id: sum(1 for c in chunks if c.record.id == rec.id) for rec in todo}
+    parts: dict[str, list] = {rec.id: [] for rec in todo}
+    errors: dict[str, ProteinRGDMError] = {}
     predicted = []
-    for rec in tqdm(todo, desc="predict", unit="seq", disable=not progress):
-        marker = out_dir / "predictions" / rec.id / MARKER
-        marker.unlink(missing_ok=True)
-        _remove_samples(out_dir, rec.id)  # unfinished or made with other settings: never mixed with new ones
+    bar = tqdm(total=len(todo), desc="predict", unit="seq", disable=not progress)
+    for batch in _pack(chunks, config.batch_residues, config.pack_records):
+        for chunk in batch:
+            if chunk.start == 0:  # unfinished or made with other settings: never mixed with new ones
+                (out_dir / "predictions" / chunk.record.id / MARKER).unlink(missing_ok=True)
+                _remove_samples(out_dir, chunk.record.id)
         if engine is None:  # a checkpoint / config problem stops the run: it is no record's fault
             engine = engine_factory()
-        try:
-            meta, coords, trajs = _sample_record(engine, rec, config)
-            rows = _write_record(out_dir, engine, rec, config, meta, coords, trajs)
-        except ProteinRGDMError as exc:
-            failed.append({"id": rec.id, "source": rec.source, "reason": str(exc)})
-            continue
-        atomic_write_json(marker, {"id": rec.id, "fingerprint": fingerprint, "summary": rows})
-        summary.extend(rows)
-        predicted.append(rec.id)
+        for i, result in _sample_packed(engine, batch, config).items():
+            rec = batch[i].record
+            if isinstance(result, ProteinRGDMError):
+                errors.setdefault(rec.id, result)
+            else:
+                parts[rec.id].extend(result)
+            left[rec.id] -= 1
+            if left[rec.id] == 0:
+                if _finish_record(out_dir, engine, rec, config, parts.pop(rec.id), errors.get(rec.id), fingerprint,
+                                  summary, failed):  # fmt: skip
+                    predicted.append(rec.id)
+                bar.update()
+    bar.close()
     order = {r.id: i for i, r in enumerate(records)}
     summary.sort(key=lambda row: (order.get(row["id"], len(order)), row["sample"]))
     _write_tables(out_dir, summary, failed)
     return PredictionRun(summary=summary, failed=failed, predicted=predicted, skipped=skipped)
+
+
+def _finish_record(out_dir: Path, engine: Any, rec: SequenceRecord, config: PredictConfig, parts: list,
+                   error: ProteinRGDMError | None, fingerprint: dict, summary: list, failed: list) -> bool:  # fmt: skip
+    """Write a record whose chunks are all sampled (samples in index order), or record its failure."""
+    try:
+        if error is not None:
+            raise error
+        meta = [m for part in parts for m in part[0]]
+        coords = np.concatenate([part[1] for part in parts])
+        trajs = [t for part in parts for t in part[2]]
+        rows = _write_record(out_dir, engine, rec, config, meta, coords, trajs)
+    except ProteinRGDMError as exc:
+        failed.append({"id": rec.id, "source": rec.source, "reason": str(exc)})
+        return False
+    atomic_write_json(out_dir / "predictions" / rec.id / MARKER, {"id": rec.id, "fingerprint": fingerprint,
+                                                                  "summary": rows})  # fmt: skip
+    summary.extend(rows)
+    return True
 
 
 def _read_marker(marker: Path) -> dict | None:
