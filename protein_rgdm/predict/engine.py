@@ -110,7 +110,8 @@ class Engine:
         ]
         with torch.no_grad():
             sequences = [job.sequence for job in jobs for _ in range(job.n)]
-            score_fn = self.inference.score_fn(sequences, mask, [job.name for job in jobs for _ in range(job.n)])
+            names = [job.name for job in jobs for _ in range(job.n)]
+            score_fn = self.inference.score_fn(sequences, mask, names, blocks=[job.n for job in jobs])
             res = self.diffusion.sample(
                 score_fn, mask, BlockNoise(blocks), deterministic=deterministic, return_trajectory=trajectory
             )
