@@ -33,7 +33,8 @@ __all__ = ["predict", "register"]
 @click.option("--redo-changed", is_flag=True, default=None, help="redo finished records made with other settings")
 @click.option("--quiet", "-q", is_flag=True, help="no progress bar")
 def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, t32, device, fmt, write_trajectory,
-            deterministic, x0_guard, batch_residues, pack_records, max_length, override, redo_changed, quiet) -> None:  # fmt: skip
+            deterministic, x0_guard, batch_residues, pack_records, max_length, override, redo_changed,
+            quiet) -> None:  # fmt: skip
     """Sample backbone (Cα) structures for every sequence in INPUT.
 
     INPUT is a multi-record FASTA file, a CSV with columns id,sequence, or a folder of them

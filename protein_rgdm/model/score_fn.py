@@ -56,7 +56,8 @@ def make_score_fn(
         for n in blocks:
             rows = slice(r0, r0 + n)
             sub = mask[rows, : int(packing.lengths[rows].max())]
-            parts.append(model.embed(list(sequences[rows]), None if names is None else names[rows], Packing.from_mask(sub)))
+            sub_names = None if names is None else names[rows]
+            parts.append(model.embed(list(sequences[rows]), sub_names, Packing.from_mask(sub)))
             r0 += n
         features = SequenceFeatures.concat(parts)
 

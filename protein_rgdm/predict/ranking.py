@@ -38,7 +38,8 @@ def _kabsch(x: np.ndarray, y: np.ndarray, sel: np.ndarray) -> tuple[np.ndarray, 
     n = w.sum(1, keepdims=True)
     cx, cy = (w @ x) / n, (w @ y) / n
     # Σ_l w_l (x_l − c_x)(y_l − c_y)ᵀ = Σ_l w_l x_l y_lᵀ − n c_x c_yᵀ: one matrix product for all seeds
-    h = (w @ (x[:, :, None] * y[:, None, :]).reshape(len(x), 9)).reshape(-1, 3, 3) - n[:, :, None] * cx[:, :, None] * cy[:, None, :]
+    outer = (x[:, :, None] * y[:, None, :]).reshape(len(x), 9)
+    h = (w @ outer).reshape(-1, 3, 3) - n[:, :, None] * cx[:, :, None] * cy[:, None, :]
     u, _, vt = np.linalg.svd(h)
     u[:, :, 2] *= np.sign(np.linalg.det(u @ vt))[:, None]  # u diag(1, 1, d): a rotation, not a reflection
     r = u @ vt

@@ -11,23 +11,20 @@ Layout of ``out_dir``::
     summary.csv                                 id, sample, rank, ranking_score, rank_tied, path
     failed.tsv                                  id, source, reason of every record that could not be done
 
-Batching: records are taken shortest first; the samples of one record are split into chunks of at
-most ``batch_residues // L`` samples, and consecutive chunks (of several records) are packed into
-one sampler batch while rows × longest length stays within ``batch_residues`` (``pack_records``).
-Each chunk's generator seed is derived from the base seed, the record id and the chunk's first
-sample index only, and the chunk draws its noise from that generator alone, at its own length and
-on its own steps (``diffusion.noise.BlockNoise``), so a record's samples do not depend on which
-other records are in the input or in its batch, nor on whether the run was resumed. A packed batch
-that fails (out of memory, one record's bad input) is redone chunk by chunk, so only the failing
-record fails; a chunk out of memory is halved.
+Batching (``predict.batching``): records are taken shortest first; a record's samples are split
+into chunks of at most ``batch_residues // L`` samples, each with a generator seed derived from the
+base seed, the record id and the chunk's first sample index only; consecutive chunks of several
+records share one sampler batch within ``batch_residues`` (``pack_records``), each drawing its noise
+from its own generator. A record's samples therefore do not depend on which other records are in the
+input or on resuming, up to the float rounding of the batched network forward (none with
+``pack_records`` off). Only a failing record fails; the others are written as they finish.
 """
 
 from __future__ import annotations
 
+import collections
 import dataclasses
-import hashlib
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -39,6 +36,7 @@ from protein_rgdm.errors import ConfigError, InputError, ProteinRGDMError
 from protein_rgdm.evaluate.geometry import trace_geometry
 from protein_rgdm.fileio import atomic_write_json, atomic_write_text, remove_temp_files
 from protein_rgdm.fileread import read_text_file
+from protein_rgdm.predict.batching import derive_seed, pack_chunks, record_chunks, sample_packed
 from protein_rgdm.predict.inputs import InputFailure, SequenceRecord
 from protein_rgdm.predict.ranking import ensemble_consistency, rank_descending, tied_ranks
 from protein_rgdm.predict.writer import write_trajectory_pdb
@@ -70,12 +68,6 @@ class PredictionRun:
     skipped: list[str]
 
 
-def derive_seed(base: int, *parts: object) -> int:
-    """A 63-bit seed from the base seed and labels (record id, sample index), stable across runs."""
-    text = ":".join(str(p) for p in (base, *parts))
-    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little") >> 1
-
-
 def validate_sequence(record: SequenceRecord, max_length: int) -> None:
     """Raise ``InputError`` naming the record for an empty or too long sequence, or one with non-letters.
 
@@ -99,116 +91,6 @@ def _fingerprint(config: PredictConfig, model_version: dict) -> dict[str, Any]:
         "write_trajectory": config.write_trajectory,
         "checkpoint_sha256": model_version.get("checkpoint_sha256"),
     }
-
-
-def _is_oom(exc: BaseException) -> bool:
-    import torch
-
-    return isinstance(exc, torch.cuda.OutOfMemoryError) or (
-        isinstance(exc, RuntimeError) and "out of memory" in str(exc).lower()
-    )
-
-
-def _free_memory() -> None:
-    import torch
-
-    if torch.cuda.is_available():
-        torch.cuda.empty_cache()
-
-
-@dataclasses.dataclass(frozen=True)
-class _Chunk:
-    """Samples ``start .. start + n - 1`` of ``record``, drawn together from the generator seeded by ``seed``."""
-
-    record: SequenceRecord
-    start: int
-    n: int
-    seed: int
-
-    @property
-    def length(self) -> int:
-        return len(self.record.sequence)
-
-
-def _chunks(record: SequenceRecord, config: PredictConfig, start: int = 0, stop: int | None = None,
-            per_batch: int | None = None) -> list[_Chunk]:  # fmt: skip
-    """Split samples ``start .. stop - 1`` of a record into chunks of ``per_batch`` (default: what fits the budget)."""
-    stop = config.num_samples if stop is None else stop
-    per_batch = per_batch or max(1, min(config.num_samples, config.batch_residues // len(record.sequence)))
-    return [
-        _Chunk(record, k, min(per_batch, stop - k), derive_seed(config.seed, record.id, k))
-        for k in range(start, stop, per_batch)
-    ]
-
-
-def _pack(chunks: list[_Chunk], budget: int, pack: bool) -> list[list[_Chunk]]:
-    """Consecutive chunks (sorted by length) grouped while rows × longest length stays within ``budget``."""
-    batches: list[list[_Chunk]] = []
-    rows = lmax = 0
-    for chunk in chunks:
-        grown = (rows + chunk.n) * max(lmax, chunk.length)
-        if batches and pack and grown <= budget:
-            batches[-1].append(chunk)
-            rows, lmax = rows + chunk.n, max(lmax, chunk.length)
-        else:
-            batches.append([chunk])
-            rows, lmax = chunk.n, chunk.length
-    return batches
-
-
-def _run_batch(engine: Any, batch: list[_Chunk], config: PredictConfig) -> list[tuple[list[dict], np.ndarray, list]]:
-    """Sample one packed batch → per chunk (meta, coords (n, L, 3), trajectories)."""
-    from protein_rgdm.predict.engine import SampleJob
-
-    jobs = [SampleJob(c.record.model_sequence, c.n, c.seed, c.record.id) for c in batch]
-    start = time.perf_counter()
-    outs = engine.sample_batch(jobs, deterministic=config.deterministic, trajectory=config.write_trajectory)
-    wall = time.perf_counter() - start
-    rows = sum(c.n for c in batch)
-    results = []
-    for chunk, out in zip(batch, outs):
-        meta = [{
-            "seed": chunk.seed, "batch_position": j, "batch_size": chunk.n, "steps": out.num_steps,
-            "nfe": out.nfe, "wall_time_s": wall / rows, "batch_wall_time_s": wall, "batch_rows": rows,
-        } for j in range(chunk.n)]  # fmt: skip
-        trajs = [None if out.trajectory is None else out.trajectory[:, j] for j in range(chunk.n)]
-        results.append((meta, np.asarray(out.coords, dtype=np.float32), trajs))
-    return results
-
-
-def _sample_chunk(engine: Any, chunk: _Chunk, config: PredictConfig) -> list[tuple[list[dict], np.ndarray, list]]:
-    """One chunk alone; on out-of-memory it is halved (new chunks, new seeds) until one sample fails."""
-    try:
-        return _run_batch(engine, [chunk], config)
-    except (RuntimeError, MemoryError) as exc:
-        if not _is_oom(exc) and not isinstance(exc, MemoryError):
-            raise
-    _free_memory()
-    if chunk.n == 1:
-        raise InputError(f"{chunk.record.id}: out of memory for length {chunk.length} even with one sample per batch")
-    parts = _chunks(chunk.record, config, chunk.start, chunk.start + chunk.n, max(1, chunk.n // 2))
-    return [res for part in parts for res in _sample_chunk(engine, part, config)]
-
-
-def _sample_packed(engine: Any, batch: list[_Chunk], config: PredictConfig) -> dict[int, Any]:
-    """Results of a packed batch by chunk position; if the batch fails (out of memory, one record's bad input)
-    each chunk is redone alone, so only the failing record fails (its value is then the exception)."""
-    if len(batch) > 1:
-        try:
-            return {i: [res] for i, res in enumerate(_run_batch(engine, batch, config))}
-        except ProteinRGDMError:
-            pass
-        except (RuntimeError, MemoryError) as exc:
-            if not _is_oom(exc) and not isinstance(exc, MemoryError):
-                raise
-            _free_memory()
-    results: dict[int, Any] = {}
-    for i, chunk in enumerate(batch):
-        try:
-            results[i] = _sample_chunk(engine, chunk, config)
-        except ProteinRGDMError as exc:
-            results[i] = exc
-    return results
 
 
 #: Coordinate range of the PDB format's %8.3f columns, Å.
@@ -344,20 +226,20 @@ def predict_records(
         else:
             todo.append(rec)
     todo.sort(key=lambda r: (len(r.sequence), r.id))
-    chunks = [chunk for rec in todo for chunk in _chunks(rec, config)]
-    left = {rec.id: sum(1 for c in chunks if c.record.id == rec.id) for rec in todo}
+    chunks = [chunk for rec in todo for chunk in record_chunks(rec, config)]
+    left = collections.Counter(chunk.record.id for chunk in chunks)
     parts: dict[str, list] = {rec.id: [] for rec in todo}
     errors: dict[str, ProteinRGDMError] = {}
     predicted = []
     bar = tqdm(total=len(todo), desc="predict", unit="seq", disable=not progress)
-    for batch in _pack(chunks, config.batch_residues, config.pack_records):
+    for batch in pack_chunks(chunks, config.batch_residues, config.pack_records):
         for chunk in batch:
             if chunk.start == 0:  # unfinished or made with other settings: never mixed with new ones
                 (out_dir / "predictions" / chunk.record.id / MARKER).unlink(missing_ok=True)
                 _remove_samples(out_dir, chunk.record.id)
         if engine is None:  # a checkpoint / config problem stops the run: it is no record's fault
             engine = engine_factory()
-        for i, result in _sample_packed(engine, batch, config).items():
+        for i, result in sample_packed(engine, batch, config).items():
             rec = batch[i].record
             if isinstance(result, ProteinRGDMError):
                 errors.setdefault(rec.id, result)
