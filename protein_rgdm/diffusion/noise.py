@@ -65,9 +65,10 @@ class BlockNoise:
                 f"noise blocks {[(b.rows, b.length) for b in self.blocks]} do not fit a batch of shape {tuple(shape)}"
             )
         out = torch.zeros(shape, device=device, dtype=dtype)
+        flags = running.tolist()  # one device sync per draw, not one per block
         r0 = 0
         for block in self.blocks:
-            if bool(running[r0]):
+            if flags[r0]:
                 out[r0 : r0 + block.rows, : block.length] = torch.randn(
                     (block.rows, block.length, dim), generator=block.generator, device=device, dtype=dtype
                 )
