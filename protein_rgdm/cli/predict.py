@@ -27,13 +27,15 @@ __all__ = ["predict", "register"]
 @click.option("--x0-guard", type=click.Choice(["none", "chain_extent"]),
               help="guard on the clean-chain estimate [checkpoint's diffusion.sampler.x0_guard]")  # fmt: skip
 @click.option("--batch-residues", type=int, help="residue budget per batch (samples x length) [4096]")
+@click.option("--pack/--no-pack", "pack_records", default=None,
+              help="sample several sequences in one batch under --batch-residues [no-pack]")  # fmt: skip
 @click.option("--max-length", type=int, help="refuse longer sequences [1024]")
 @click.option("--override/--no-override", default=None, help="redo records already finished in --out-dir")
 @click.option("--redo-changed", is_flag=True, default=None, help="redo finished records made with other settings")
 @click.option("--quiet", "-q", is_flag=True, help="no progress bar")
 def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, t32, device, fmt, backbone,
-            write_trajectory, deterministic, x0_guard, batch_residues, max_length, override, redo_changed,
-            quiet) -> None:  # fmt: skip
+            write_trajectory, deterministic, x0_guard, batch_residues, pack_records, max_length, override,
+            redo_changed, quiet) -> None:  # fmt: skip
     """Sample backbone structures for every sequence in INPUT.
 
     INPUT is a multi-record FASTA file, a CSV with columns id,sequence, or a folder of them
@@ -60,7 +62,7 @@ def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, t32
     overrides = {
         "num_samples": num_samples, "seed": seed, "t32": t32, "device": device, "format": fmt, "backbone": backbone,
         "write_trajectory": write_trajectory, "deterministic": deterministic, "batch_residues": batch_residues,
-        "max_length": max_length, "override": override,
+        "pack_records": pack_records, "max_length": max_length, "override": override,
         "redo_changed": redo_changed or None, "x0_guard": {"kind": x0_guard} if x0_guard else None,
     }  # fmt: skip
     cfg = load_config(PredictConfig, config_path, section="predict", overrides=overrides)

@@ -40,6 +40,11 @@ class PredictConfig(StrictModel):
     batch_residues: int = Field(
         4096, ge=1, description="residue budget per batch: samples x length; a record's samples are split to fit"
     )
+    pack_records: bool = Field(
+        False,
+        description="pack the samples of several sequences into one batch (faster for 1-2 samples per sequence; "
+        "results then equal solo runs only to float rounding). False: one sequence per batch, bitwise reproducible",
+    )
     max_length: int = Field(1024, ge=1, description="longer sequences are refused (recorded in failed.tsv)")
     override: bool = Field(False, description="redo records that already have a completion marker")
     redo_changed: bool = Field(

@@ -313,12 +313,13 @@ class Diffusion:
         self,
         score_fn: ScoreFn,
         mask: torch.Tensor,
-        generator: torch.Generator | None = None,
+        generator=None,
         deterministic: bool = False,
         return_trajectory: bool = False,
         dtype: torch.dtype | None = None,
     ) -> SampleResult:
-        """Run the reverse process from the fixed point; see :func:`protein_rgdm.diffusion.sampler.reverse_sample`."""
+        """Run the reverse process from the fixed point; see :func:`protein_rgdm.diffusion.sampler.reverse_sample`
+        (``generator``: a ``torch.Generator``, a ``diffusion.noise.BlockNoise`` or None)."""
         from protein_rgdm.diffusion.sampler import reverse_sample
 
         return reverse_sample(self, score_fn, mask, generator, deterministic, return_trajectory, dtype)

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from protein_rgdm.basis.base import chain_lengths
+from protein_rgdm.diffusion.noise import BlockNoise, as_noise
 from protein_rgdm.diffusion.types import SampleResult, ScoreFn
 from protein_rgdm.errors import InputError
 
@@ -63,7 +64,7 @@ def reverse_sample(
     diff,
     score_fn: ScoreFn,
     mask: torch.Tensor,
-    generator: torch.Generator | None = None,
+    generator: torch.Generator | BlockNoise | None = None,
     deterministic: bool = False,
     return_trajectory: bool = False,
     dtype: torch.dtype | None = None,
@@ -79,7 +80,9 @@ def reverse_sample(
     mask
         (B, L) bool, True for residues to generate (≥ 2 per chain); its device is used.
     generator
-        Randomness for the fixed-point draw and the ancestral noise.
+        Randomness for the fixed-point draw and the ancestral noise: one generator for the whole batch,
+        or a :class:`~protein_rgdm.diffusion.noise.BlockNoise` with one stream per row block (a block then
+        gets the same numbers as when sampled alone with that stream).
     deterministic
         DDIM / probability-flow update instead of ancestral sampling.
     return_trajectory
@@ -105,11 +108,12 @@ def reverse_sample(
     m3 = modes.unsqueeze(-1).to(dtype)
     sd_fix = power.sqrt().unsqueeze(-1)
     guard = diff.x0_guard
+    noise = as_noise(generator)
 
-    def randn() -> torch.Tensor:
-        return torch.randn((B, lmax, 3), generator=generator, device=device, dtype=dtype) * m3
+    def randn(running: torch.Tensor) -> torch.Tensor:
+        return noise.draw((B, lmax, 3), running, dtype, device) * m3
 
-    y = sd_fix * randn()
+    y = sd_fix * randn(torch.ones(B, dtype=torch.bool, device=device))
     trajectory = [basis.from_modes(y, mask).cpu()] if return_trajectory else None
     nfe = 0
     for s in range(t_max - 1, -1, -1):
@@ -147,8 +151,8 @@ def reverse_sample(
             beta = (1.0 - alpha).clamp_min(0.0)
             mean = (y - beta / safe_1ma * noise_hat) / alpha.clamp_min(1e-30).sqrt()
             var = torch.where(ap3 < 1, beta, torch.zeros_like(beta)) * power.unsqueeze(-1)
-            y_win = mean + var.sqrt() * randn()
-            y_erased = sd_fix * randn()
+            y_win = mean + var.sqrt() * randn(running)
+            y_erased = sd_fix * randn(running)
         w3 = (window & running[:, None]).unsqueeze(-1)
         e3 = ((~active) & modes & running[:, None]).unsqueeze(-1)
         y = torch.where(w3, y_win, torch.where(e3, y_erased, y))

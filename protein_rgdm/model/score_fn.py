@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 
 import torch
 
+from protein_rgdm.model.embedders import SequenceFeatures
 from protein_rgdm.model.network import ScoreNetwork
 from protein_rgdm.model.packing import Packing
 
@@ -21,7 +22,11 @@ def padded_forward(model: ScoreNetwork, x: torch.Tensor, t: torch.Tensor, shell:
 
 
 def make_score_fn(
-    model: ScoreNetwork, sequences: Sequence[str], mask: torch.Tensor, names: Sequence[str] | None = None
+    model: ScoreNetwork,
+    sequences: Sequence[str],
+    mask: torch.Tensor,
+    names: Sequence[str] | None = None,
+    blocks: Sequence[int] | None = None,
 ) -> ScoreFn:
     """Bind the sequence features of a batch once; return ``score_fn(x_t, t, shell, mask) -> (B, L, 3)``.
 
@@ -35,9 +40,26 @@ def make_score_fn(
         (B, Lmax) bool, rows are prefixes.
     names
         Chain names (needed by the precomputed embedder).
+    blocks
+        Row counts of consecutive independent jobs packed in the batch (summing to B): each job's
+        features are embedded on their own, at the job's own padded length, so they are the same bits
+        as for the job alone (a sequence embedder's padded convolution or attention need not be).
     """
     packing = Packing.from_mask(mask)
-    features = model.embed(list(sequences), None if names is None else list(names), packing)
+    names = None if names is None else list(names)
+    if blocks is None:
+        features = model.embed(list(sequences), names, packing)
+    else:
+        if sum(blocks) != len(sequences):
+            raise ValueError(f"blocks {list(blocks)} do not add up to the {len(sequences)} sequences")
+        parts, r0 = [], 0
+        for n in blocks:
+            rows = slice(r0, r0 + n)
+            sub = mask[rows, : int(packing.lengths[rows].max())]
+            sub_names = None if names is None else names[rows]
+            parts.append(model.embed(list(sequences[rows]), sub_names, Packing.from_mask(sub)))
+            r0 += n
+        features = SequenceFeatures.concat(parts)
 
     def score_fn(x_t: torch.Tensor, t: torch.Tensor, shell: torch.Tensor, mask_: torch.Tensor) -> torch.Tensor:
         if mask_.shape != mask.shape:

@@ -14,7 +14,7 @@ from protein_rgdm.config.predict import PredictConfig
 from protein_rgdm.errors import ConfigError, InputError
 from protein_rgdm.fileio import sha256_file
 
-__all__ = ["Engine", "SampleOutput", "load_engine", "resolve_device", "sampling_diffusion"]
+__all__ = ["Engine", "SampleJob", "SampleOutput", "load_engine", "resolve_device", "sampling_diffusion"]
 
 
 @dataclasses.dataclass
@@ -39,8 +39,18 @@ class SampleOutput:
     trajectory: Any | None = None
 
 
+@dataclasses.dataclass(frozen=True)
+class SampleJob:
+    """``n`` samples of ``sequence`` (named ``name``) from a generator seeded by ``seed``."""
+
+    sequence: str
+    n: int
+    seed: int
+    name: str
+
+
 class Engine:
-    """A loaded model ready to sample: ``sample(sequence, n, seed, name)``.
+    """A loaded model ready to sample: ``sample(sequence, n, seed, name)``, or several jobs in one batch.
 
     Parameters
     ----------
@@ -74,22 +84,51 @@ class Engine:
         self, sequence: str, n: int, seed: int, name: str, *, deterministic: bool = False, trajectory: bool = False
     ) -> SampleOutput:
         """Draw ``n`` structures of ``sequence`` in one batch with a generator seeded by ``seed``."""
+        return self.sample_batch([SampleJob(sequence, n, seed, name)], deterministic=deterministic,
+                                 trajectory=trajectory)[0]  # fmt: skip
+
+    def sample_batch(
+        self, jobs: list[SampleJob], *, deterministic: bool = False, trajectory: bool = False
+    ) -> list[SampleOutput]:
+        """Run several jobs (samples of several sequences) as one padded batch, one random stream per job.
+
+        Job k's rows draw their noise from a generator seeded by ``jobs[k].seed`` at their own length and on
+        their own steps only (``diffusion.noise.BlockNoise``), so each job's output is what :meth:`sample`
+        gives for it alone, up to the floating-point summation order of the batched network forward.
+        """
         import torch
 
-        L = len(sequence)
-        mask = torch.ones(n, L, dtype=torch.bool, device=self.device)
-        generator = torch.Generator(device=self.device).manual_seed(int(seed))
+        from protein_rgdm.diffusion.noise import BlockNoise, NoiseBlock
+
+        lengths = [len(job.sequence) for job in jobs]
+        lmax = max(lengths)
+        rows = [L for job, L in zip(jobs, lengths) for _ in range(job.n)]
+        mask = torch.arange(lmax, device=self.device)[None, :] < torch.tensor(rows, device=self.device)[:, None]
+        blocks = [
+            NoiseBlock(job.n, L, torch.Generator(device=self.device).manual_seed(int(job.seed)))
+            for job, L in zip(jobs, lengths)
+        ]
         with torch.no_grad():
-            score_fn = self.inference.score_fn([sequence] * n, mask, [name] * n)
+            sequences = [job.sequence for job in jobs for _ in range(job.n)]
+            names = [job.name for job in jobs for _ in range(job.n)]
+            score_fn = self.inference.score_fn(sequences, mask, names, blocks=[job.n for job in jobs])
             res = self.diffusion.sample(
-                score_fn, mask, generator, deterministic=deterministic, return_trajectory=trajectory
+                score_fn, mask, BlockNoise(blocks), deterministic=deterministic, return_trajectory=trajectory
             )
+        x = res.x.detach().float().cpu().numpy()
         traj = None
         if trajectory and res.trajectory is not None:
             traj = torch.stack([t.detach().float().cpu() for t in res.trajectory]).numpy()
-        return SampleOutput(
-            coords=res.x.detach().float().cpu().numpy(), nfe=int(res.nfe), num_steps=int(res.num_steps), trajectory=traj
-        )
+        outputs, r0 = [], 0
+        for job, L in zip(jobs, lengths):
+            steps = int(self.diffusion.num_steps(L))  # the job's own steps; it idles through the batch's first others
+            rows_ = slice(r0, r0 + job.n)
+            outputs.append(SampleOutput(
+                coords=x[rows_, :L], nfe=steps, num_steps=steps,
+                trajectory=None if traj is None else traj[traj.shape[0] - steps - 1 :, rows_, :L],
+            ))  # fmt: skip
+            r0 += job.n
+        return outputs
 
 
 def resolve_device(name: str):

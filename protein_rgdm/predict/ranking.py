@@ -29,18 +29,43 @@ def _d0(length: int) -> float:
     return max(1.24 * np.cbrt(max(length - 15, 0)) - 1.8, 0.5) if length > 15 else 0.5
 
 
-def _kabsch(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rotation R and translation t minimising |a R + t - b|; a, b (n, 3)."""
-    ca, cb = a.mean(0), b.mean(0)
-    h = (a - ca).T @ (b - cb)
+def _kabsch(x: np.ndarray, y: np.ndarray, sel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per seed s: rotation R_s and translation t_s minimising |x R + t − y| over the residues ``sel[s]``.
+
+    x, y (L, 3); sel (S, L) bool → R (S, 3, 3), t (S, 3).
+    """
+    w = sel.astype(np.float64)
+    n = w.sum(1, keepdims=True)
+    cx, cy = (w @ x) / n, (w @ y) / n
+    # Σ_l w_l (x_l − c_x)(y_l − c_y)ᵀ = Σ_l w_l x_l y_lᵀ − n c_x c_yᵀ: one matrix product for all seeds
+    outer = (x[:, :, None] * y[:, None, :]).reshape(len(x), 9)
+    h = (w @ outer).reshape(-1, 3, 3) - n[:, :, None] * cx[:, :, None] * cy[:, None, :]
     u, _, vt = np.linalg.svd(h)
-    d = np.sign(np.linalg.det(u @ vt))
-    r = u @ np.diag([1.0, 1.0, d]) @ vt
-    return r, cb - ca @ r
+    u[:, :, 2] *= np.sign(np.linalg.det(u @ vt))[:, None]  # u diag(1, 1, d): a rotation, not a reflection
+    r = u @ vt
+    return r, cy - np.einsum("si,sij->sj", cx, r)
+
+
+def _seeds(L: int) -> np.ndarray:
+    """(S, L) bool: the TM-score program's seed fragments of length L, L/2, L/4, ... (≥ 4), half-overlapping."""
+    seeds = []
+    frag = L
+    while True:
+        for s in range(0, L - frag + 1, max(frag // 2, 1)):
+            sel = np.zeros(L, dtype=bool)
+            sel[s : s + frag] = True
+            seeds.append(sel)
+        if frag <= 4:
+            break
+        frag = max(frag // 2, 4)
+    return np.array(seeds)
 
 
 def tm_score_aligned(x: np.ndarray, y: np.ndarray, *, max_iter: int = 20) -> float:
     """TM-score of trace ``x`` against ``y`` with residue i matched to residue i.
+
+    All seeds are refined together (one batched superposition per iteration); a seed stops when its
+    residue selection no longer changes.
 
     Parameters
     ----------
@@ -61,30 +86,23 @@ def tm_score_aligned(x: np.ndarray, y: np.ndarray, *, max_iter: int = 20) -> flo
         raise ValueError(f"TM-score needs at least 3 residues, got {L}")
     d0 = _d0(L)
     d0_search = float(np.clip(d0, 4.5, 8.0))
+    sel = _seeds(L)
+    live = np.arange(len(sel))
     best = 0.0
-    frag = L
-    while True:
-        step = max(frag // 2, 1)
-        starts = range(0, L - frag + 1, step)
-        for s in starts:
-            sel = np.zeros(L, dtype=bool)
-            sel[s : s + frag] = True
-            previous = None
-            for _ in range(max_iter):
-                r, t = _kabsch(x[sel], y[sel])
-                dist = np.linalg.norm(x @ r + t - y, axis=1)
-                best = max(best, float(np.mean(1.0 / (1.0 + (dist / d0) ** 2))))
-                cut = d0_search
-                new = dist < cut
-                while new.sum() < 3:
-                    cut += 0.5
-                    new = dist < cut
-                if previous is not None and np.array_equal(new, previous):
-                    break
-                previous, sel = new, new
-        if frag <= 4:
+    for it in range(max_iter):
+        r, t = _kabsch(x, y, sel[live])
+        dist = np.sqrt((((x @ r) + t[:, None] - y) ** 2).sum(-1))  # (S, L) Å
+        best = max(best, float(np.mean(1.0 / (1.0 + (dist / d0) ** 2), axis=1).max()))
+        cut = np.full(len(live), d0_search)
+        new = dist < cut[:, None]
+        while (few := new.sum(1) < 3).any():
+            cut[few] += 0.5
+            new[few] = dist[few] < cut[few, None]
+        moved = np.ones(len(live), dtype=bool) if it == 0 else (new != sel[live]).any(1)
+        sel[live] = new
+        live = live[moved]
+        if not len(live):
             break
-        frag = max(frag // 2, 4)
     return best
 
 

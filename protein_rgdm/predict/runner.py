@@ -13,18 +13,20 @@ Layout of ``out_dir``::
     summary.csv                                 id, sample, rank, ranking_score, rank_tied, path, confidence (mean)
     failed.tsv                                  id, source, reason of every record that could not be done
 
-Batching: records are taken shortest first; the samples of one record are drawn together, split
-into batches of at most ``batch_residues // L`` samples. Each batch's generator seed is derived
-from the base seed, the record id and the batch's first sample index only, so a record's samples
-do not depend on which other records are in the input, nor on whether the run was resumed.
+Batching (``predict.batching``): records are taken shortest first; a record's samples are split
+into chunks of at most ``batch_residues // L`` samples, each with a generator seed derived from the
+base seed, the record id and the chunk's first sample index only; consecutive chunks of several
+records share one sampler batch within ``batch_residues`` (``pack_records``), each drawing its noise
+from its own generator. A record's samples therefore do not depend on which other records are in the
+input or on resuming, up to the float rounding of the batched network forward (none with
+``pack_records`` off). Only a failing record fails; the others are written as they finish.
 """
 
 from __future__ import annotations
 
+import collections
 import dataclasses
-import hashlib
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,7 @@ from protein_rgdm.evaluate.geometry import trace_geometry
 from protein_rgdm.fileio import atomic_write_json, atomic_write_text, remove_temp_files
 from protein_rgdm.fileread import read_text_file
 from protein_rgdm.predict.confidence import CONFIDENCE_METHOD, residue_confidence
+from protein_rgdm.predict.batching import derive_seed, pack_chunks, record_chunks, sample_packed
 from protein_rgdm.predict.inputs import InputFailure, SequenceRecord
 from protein_rgdm.predict.ranking import ensemble_consistency, rank_descending, tied_ranks
 from protein_rgdm.predict.writer import write_trajectory_pdb
@@ -69,12 +72,6 @@ class PredictionRun:
     skipped: list[str]
 
 
-def derive_seed(base: int, *parts: object) -> int:
-    """A 63-bit seed from the base seed and labels (record id, sample index), stable across runs."""
-    text = ":".join(str(p) for p in (base, *parts))
-    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little") >> 1
-
-
 def validate_sequence(record: SequenceRecord, max_length: int) -> None:
     """Raise ``InputError`` naming the record for an empty or too long sequence, or one with non-letters.
 
@@ -99,58 +96,6 @@ def _fingerprint(config: PredictConfig, model_version: dict) -> dict[str, Any]:
         "write_trajectory": config.write_trajectory,
         "checkpoint_sha256": model_version.get("checkpoint_sha256"),
     }
-
-
-def _is_oom(exc: BaseException) -> bool:
-    import torch
-
-    return isinstance(exc, torch.cuda.OutOfMemoryError) or (
-        isinstance(exc, RuntimeError) and "out of memory" in str(exc).lower()
-    )
-
-
-def _free_memory() -> None:
-    import torch
-
-    if torch.cuda.is_available():
-        torch.cuda.empty_cache()
-
-
-def _sample_record(engine: Any, record: SequenceRecord, config: PredictConfig) -> tuple[list[dict], np.ndarray, list]:
-    """All samples of one record; on out-of-memory the batch is halved until one sample fails."""
-    n, L = config.num_samples, len(record.sequence)
-    per_batch = max(1, min(n, config.batch_residues // L))
-    meta: list[dict] = []
-    coords: list[np.ndarray] = []
-    trajs: list = []
-    k = 0
-    while k < n:
-        size = min(per_batch, n - k)
-        seed = derive_seed(config.seed, record.id, k)
-        start = time.perf_counter()
-        try:
-            out = engine.sample(
-                record.model_sequence, size, seed, record.id, deterministic=config.deterministic,
-                trajectory=config.write_trajectory,
-            )  # fmt: skip
-        except (RuntimeError, MemoryError) as exc:
-            if not _is_oom(exc) and not isinstance(exc, MemoryError):
-                raise
-            _free_memory()
-            if size == 1:
-                raise InputError(f"{record.id}: out of memory for length {L} even with one sample per batch") from None
-            per_batch = max(1, size // 2)
-            continue
-        wall = time.perf_counter() - start
-        for j in range(size):
-            meta.append({
-                "seed": seed, "batch_position": j, "batch_size": size, "steps": out.num_steps,
-                "nfe": out.nfe, "wall_time_s": wall / size, "batch_wall_time_s": wall,
-            })  # fmt: skip
-            trajs.append(None if out.trajectory is None else out.trajectory[:, j])
-        coords.append(np.asarray(out.coords, dtype=np.float32))
-        k += size
-    return meta, np.concatenate(coords), trajs
 
 
 #: Coordinate range of the PDB format's %8.3f columns, Å.
@@ -296,26 +241,55 @@ def predict_records(
         else:
             todo.append(rec)
     todo.sort(key=lambda r: (len(r.sequence), r.id))
+    chunks = [chunk for rec in todo for chunk in record_chunks(rec, config)]
+    left = collections.Counter(chunk.record.id for chunk in chunks)
+    parts: dict[str, list] = {rec.id: [] for rec in todo}
+    errors: dict[str, ProteinRGDMError] = {}
     predicted = []
-    for rec in tqdm(todo, desc="predict", unit="seq", disable=not progress):
-        marker = out_dir / "predictions" / rec.id / MARKER
-        marker.unlink(missing_ok=True)
-        _remove_samples(out_dir, rec.id)  # unfinished or made with other settings: never mixed with new ones
+    bar = tqdm(total=len(todo), desc="predict", unit="seq", disable=not progress)
+    for batch in pack_chunks(chunks, config.batch_residues, config.pack_records):
+        for chunk in batch:
+            if chunk.start == 0:  # unfinished or made with other settings: never mixed with new ones
+                (out_dir / "predictions" / chunk.record.id / MARKER).unlink(missing_ok=True)
+                _remove_samples(out_dir, chunk.record.id)
         if engine is None:  # a checkpoint / config problem stops the run: it is no record's fault
             engine = engine_factory()
-        try:
-            meta, coords, trajs = _sample_record(engine, rec, config)
-            rows = _write_record(out_dir, engine, rec, config, meta, coords, trajs)
-        except ProteinRGDMError as exc:
-            failed.append({"id": rec.id, "source": rec.source, "reason": str(exc)})
-            continue
-        atomic_write_json(marker, {"id": rec.id, "fingerprint": fingerprint, "summary": rows})
-        summary.extend(rows)
-        predicted.append(rec.id)
+        for i, result in sample_packed(engine, batch, config).items():
+            rec = batch[i].record
+            if isinstance(result, ProteinRGDMError):
+                errors.setdefault(rec.id, result)
+            else:
+                parts[rec.id].extend(result)
+            left[rec.id] -= 1
+            if left[rec.id] == 0:
+                if _finish_record(out_dir, engine, rec, config, parts.pop(rec.id), errors.get(rec.id), fingerprint,
+                                  summary, failed):  # fmt: skip
+                    predicted.append(rec.id)
+                bar.update()
+    bar.close()
     order = {r.id: i for i, r in enumerate(records)}
     summary.sort(key=lambda row: (order.get(row["id"], len(order)), row["sample"]))
     _write_tables(out_dir, summary, failed)
     return PredictionRun(summary=summary, failed=failed, predicted=predicted, skipped=skipped)
+
+
+def _finish_record(out_dir: Path, engine: Any, rec: SequenceRecord, config: PredictConfig, parts: list,
+                   error: ProteinRGDMError | None, fingerprint: dict, summary: list, failed: list) -> bool:  # fmt: skip
+    """Write a record whose chunks are all sampled (samples in index order), or record its failure."""
+    try:
+        if error is not None:
+            raise error
+        meta = [m for part in parts for m in part[0]]
+        coords = np.concatenate([part[1] for part in parts])
+        trajs = [t for part in parts for t in part[2]]
+        rows = _write_record(out_dir, engine, rec, config, meta, coords, trajs)
+    except ProteinRGDMError as exc:
+        failed.append({"id": rec.id, "source": rec.source, "reason": str(exc)})
+        return False
+    atomic_write_json(out_dir / "predictions" / rec.id / MARKER, {"id": rec.id, "fingerprint": fingerprint,
+                                                                  "summary": rows})  # fmt: skip
+    summary.extend(rows)
+    return True
 
 
 def _read_marker(marker: Path) -> dict | None:

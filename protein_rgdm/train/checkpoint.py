@@ -142,11 +142,14 @@ class InferenceModel:
     metadata: dict[str, Any]
     device: torch.device
 
-    def score_fn(self, sequences: Sequence[str], mask: torch.Tensor, names: Sequence[str] | None = None):
-        """``score_fn(x_t, t, shell, mask)`` bound to these sequences (validated; errors name the record)."""
+    def score_fn(
+        self, sequences: Sequence[str], mask: torch.Tensor, names: Sequence[str] | None = None, blocks=None
+    ):
+        """``score_fn(x_t, t, shell, mask)`` bound to these sequences (validated; errors name the record);
+        ``blocks``: row counts of packed independent jobs (``model.score_fn.make_score_fn``)."""
         from protein_rgdm.model import make_score_fn
 
-        return make_score_fn(self.model, sequences, mask.to(self.device), names)
+        return make_score_fn(self.model, sequences, mask.to(self.device), names, blocks)
 
 
 def load_for_inference(path: str | Path, device: torch.device | str = "cpu") -> InferenceModel:

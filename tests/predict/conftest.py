@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from protein_rgdm.errors import InputError
 from protein_rgdm.predict.engine import SampleOutput
 
 
@@ -19,9 +20,23 @@ class FakeEngine:
     sampler = {"x0_guard": {"kind": "none"}}
     model_version = {"checkpoint_sha256": "fake"}
 
-    def __init__(self, oom_above: int | None = None) -> None:
+    def __init__(self, oom_above: int | None = None, refuse: tuple[str, ...] = ()) -> None:
         self.calls: list[tuple[str, int, int]] = []
+        self.batches: list[list[tuple[str, int, int]]] = []  # one list of (name, n, seed) per sample_batch call
         self.oom_above = oom_above
+        self.refuse = refuse  # names whose sampling fails as the model's own sequence check would
+
+    def sample_batch(self, jobs, *, deterministic=False, trajectory=False):
+        """Each job as :meth:`sample` would do it alone; out of memory when rows x longest length > oom_above."""
+        self.batches.append([(job.name, job.n, job.seed) for job in jobs])
+        bad = [job.name for job in jobs if job.name in self.refuse]
+        if bad:
+            raise InputError(f"{bad[0]}: refused by the model")
+        rows, lmax = sum(job.n for job in jobs), max(len(job.sequence) for job in jobs)
+        if len(jobs) > 1 and self.oom_above is not None and rows * lmax > self.oom_above:
+            raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        return [self.sample(job.sequence, job.n, job.seed, job.name, deterministic=deterministic,
+                            trajectory=trajectory) for job in jobs]  # fmt: skip
 
     def sample(self, sequence, n, seed, name, *, deterministic=False, trajectory=False):
         self.calls.append((name, n, seed))

@@ -154,6 +154,22 @@ def test_predict_from_a_trained_checkpoint(checkpoint: Path, tmp_path: Path, cap
     )
 
 
+def test_no_pack_samples_one_record_per_batch_and_agrees_with_packing(checkpoint: Path, tmp_path: Path, capsys):
+    fasta = tmp_path / "in.fasta"
+    fasta.write_text("".join(f">{k}\n{v}\n" for k, v in SEQS.items()))
+    coords = {}
+    for flag in ("--pack", "--no-pack"):
+        out = tmp_path / flag
+        code, text = _predict(capsys, str(fasta), "-c", str(checkpoint), "-o", str(out), "-n", "2", "--t32", "6",
+                              "--device", "cpu", "-q", flag)  # fmt: skip
+        assert code == 0, text
+        info = json.loads((out / "predictions" / "alpha" / "alpha_sample_1.json").read_text())
+        assert info["batch_rows"] == (4 if flag == "--pack" else 2) and info["batch_size"] == 2
+        coords[flag] = np.loadtxt([ln[30:54] for ln in open(out / "predictions" / "alpha" / "alpha_sample_1.pdb")
+                                   if ln.startswith("ATOM")])  # fmt: skip
+    np.testing.assert_allclose(coords["--pack"], coords["--no-pack"], atol=2e-3)  # float rounding only
+
+
 def test_x0_guard_is_the_checkpoints_unless_overridden(checkpoint: Path, tmp_path: Path, capsys):
     """The checkpoint's diffusion.sampler.x0_guard by default; ``--x0-guard none`` replaces it, is recorded in each
     sample's JSON, and counts as a changed setting for finished records."""

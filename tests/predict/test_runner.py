@@ -91,6 +91,56 @@ def test_out_of_memory_halves_the_batch_then_fails_only_that_record(tmp_path: Pa
     assert "out of memory" in _read_csv(tmp_path / "failed.tsv")[0]["reason"]
 
 
+def _coords(out: Path, rid: str, n: int) -> np.ndarray:
+    return np.stack([np.loadtxt([ln[30:54] for ln in open(out / "predictions" / rid / f"{rid}_sample_{k}.pdb")
+                                 if ln.startswith("ATOM")]) for k in range(n)])  # fmt: skip
+
+
+def test_records_are_packed_under_the_budget_with_the_seeds_of_one_record_at_a_time(tmp_path: Path, fake_engine):
+    recs = [_rec(f"r{i}", "ACDEFGHIKL"[: 4 + i % 5] * 2) for i in range(9)] + [_rec("long", "A" * 50)]
+    cfg = PredictConfig(num_samples=3, batch_residues=120, pack_records=True)
+    packed, single = fake_engine(), fake_engine()
+    predict_records(recs, lambda: packed, cfg, tmp_path / "p", model_version=VERSION, progress=False)
+    predict_records(recs, lambda: single, cfg.model_copy(update={"pack_records": False}), tmp_path / "s",
+                    model_version=VERSION, progress=False)  # fmt: skip
+    assert all(len(batch) == 1 for batch in single.batches) and len(single.batches) == 11  # long: 2 + 1 samples
+    assert len(packed.batches) < 8 and max(len(batch) for batch in packed.batches) >= 3
+    length = {r.id: len(r.sequence) for r in recs}
+    for batch in packed.batches:  # rows x longest length within the budget (a chunk alone may exceed it)
+        assert len(batch) == 1 or sum(n for _, n, _ in batch) * max(length[name] for name, _, _ in batch) <= 120
+    assert sorted(packed.calls) == sorted(single.calls)  # the same chunks with the same seeds
+    for r in recs:
+        np.testing.assert_array_equal(_coords(tmp_path / "p", r.id, 3), _coords(tmp_path / "s", r.id, 3))
+
+
+def test_a_failing_packed_batch_fails_only_the_bad_record(tmp_path: Path, fake_engine):
+    recs = [_rec("a", "ACDEFG"), _rec("bad", "ACDEFGH"), _rec("c", "ACDEFGHI")]
+    engine = fake_engine(refuse=("bad",))
+    run = predict_records(recs, lambda: engine, PredictConfig(num_samples=2, pack_records=True), tmp_path, model_version=VERSION,
+                          progress=False)  # fmt: skip
+    assert engine.batches[0] == [(r.id, 2, derive_seed(0, r.id, 0)) for r in recs]  # tried together first
+    assert sorted(run.predicted) == ["a", "c"] and [f["id"] for f in run.failed] == ["bad"]
+    assert "refused by the model" in run.failed[0]["reason"]
+    # out of memory for the packed batch (6 rows x 8 > 40): each record redone alone, none fails
+    engine = fake_engine(oom_above=40)
+    run = predict_records([recs[0], recs[2]], lambda: engine, PredictConfig(num_samples=3, pack_records=True), tmp_path / "oom",
+                          model_version=VERSION, progress=False)  # fmt: skip
+    assert sorted(run.predicted) == ["a", "c"] and [len(b) for b in engine.batches] == [2, 1, 1]
+
+
+def test_resuming_gives_the_uninterrupted_runs_samples(tmp_path: Path, fake_engine):
+    recs = [_rec(f"r{i}", "MKVLAAGIVWY"[: 5 + i]) for i in range(6)]
+    cfg = PredictConfig(num_samples=2, batch_residues=50, pack_records=True)
+    predict_records(recs, lambda: fake_engine(), cfg, tmp_path / "full", model_version=VERSION, progress=False)
+    predict_records(recs[1::2], lambda: fake_engine(), cfg, tmp_path / "resumed", model_version=VERSION,
+                    progress=False)  # fmt: skip
+    engine = fake_engine()
+    run = predict_records(recs, lambda: engine, cfg, tmp_path / "resumed", model_version=VERSION, progress=False)
+    assert sorted(run.skipped) == ["r1", "r3", "r5"] and len(engine.batches) < 3  # the rest packed anew
+    for r in recs:
+        np.testing.assert_array_equal(_coords(tmp_path / "full", r.id, 2), _coords(tmp_path / "resumed", r.id, 2))
+
+
 def test_rerun_skips_finished_records_and_refuses_mixed_settings(tmp_path: Path, fake_engine):
     engine = fake_engine()
     cfg = PredictConfig(num_samples=2)

@@ -40,6 +40,17 @@ class SequenceFeatures:
         return self.pair[idx]
 
 
+    @staticmethod
+    def concat(parts: Sequence[SequenceFeatures]) -> SequenceFeatures:
+        """Features of consecutive packed batches as one batch (their chains in order)."""
+        node = torch.cat([p.node for p in parts])
+        if parts[0].pair is None:
+            return SequenceFeatures(node=node)
+        starts = torch.cumsum(torch.tensor([0] + [p.pair.shape[0] for p in parts[:-1]]), 0).tolist()
+        offsets = torch.cat([p.pair_offsets + start for p, start in zip(parts, starts)])
+        return SequenceFeatures(node=node, pair=torch.cat([p.pair for p in parts]), pair_offsets=offsets)
+
+
 class SequenceEmbedder(nn.Module):
     """Base class. Subclasses set ``out_dim`` and ``pair_dim`` (0 when they give no pair features).
 
