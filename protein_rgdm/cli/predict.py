@@ -18,7 +18,11 @@ __all__ = ["predict", "register"]
 @config_option("predict")
 @click.option("--num-samples", "-n", type=int, help="structures per sequence [5]")
 @click.option("--seed", type=int, help="base seed; per-sample seeds derive from it and are recorded [0]")
-@click.option("--t32", type=int, help="step budget: reverse steps for a 32-residue chain [checkpoint's]")
+@click.option("--steps", type=int,
+              help="few-step sampling: network evaluations per sample, a subsequence of the trained steps [all]")
+@click.option("--spacing", type=click.Choice(["uniform", "progress"]),
+              help="which trained steps --steps visits [checkpoint's diffusion.sampler.spacing]")
+@click.option("--t32", type=int, help="re-schedule: rebuild the schedule with T32 steps at L = 32 [checkpoint's]")
 @click.option("--device", help="auto | cpu | cuda | cuda:N [auto]")
 @click.option("--format", "fmt", type=click.Choice(["pdb", "mmcif", "both"]), help="structure format [pdb]")
 @click.option("--write-trajectory/--no-write-trajectory", default=None, help="write reverse trajectories")
@@ -30,7 +34,7 @@ __all__ = ["predict", "register"]
 @click.option("--override/--no-override", default=None, help="redo records already finished in --out-dir")
 @click.option("--redo-changed", is_flag=True, default=None, help="redo finished records made with other settings")
 @click.option("--quiet", "-q", is_flag=True, help="no progress bar")
-def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, t32, device, fmt, write_trajectory,
+def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, steps, spacing, t32, device, fmt, write_trajectory,
             deterministic, x0_guard, batch_residues, max_length, override, redo_changed, quiet) -> None:  # fmt: skip
     """Sample backbone (Cα) structures for every sequence in INPUT.
 
@@ -55,7 +59,7 @@ def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, t32
     from protein_rgdm.predict.runner import predict_records
 
     overrides = {
-        "num_samples": num_samples, "seed": seed, "t32": t32, "device": device, "format": fmt,
+        "num_samples": num_samples, "seed": seed, "steps": steps, "spacing": spacing, "t32": t32, "device": device, "format": fmt,
         "write_trajectory": write_trajectory, "deterministic": deterministic, "batch_residues": batch_residues,
         "max_length": max_length, "override": override,
         "redo_changed": redo_changed or None, "x0_guard": {"kind": x0_guard} if x0_guard else None,

@@ -152,6 +152,9 @@ class SamplerConfig(StrictModel):
     """Reverse-process settings that do not change training (predict may override them)."""
 
     x0_guard: X0GuardConfig = X0GuardConfig()
+    spacing: Literal["uniform", "progress"] = Field(
+        "uniform", description="few-step sampling (predict.steps): which trained steps to visit (diffusion.respacing)"
+    )
 
 
 class DiffusionConfig(StrictModel):

@@ -32,7 +32,7 @@ __all__ = ["reverse_sample"]
 
 def _full_tables(diff, lengths: list[int], lmax: int, dtype, device):
     """(B, T_max, Lmax) ᾱ with rows beyond a chain's T equal to its last row, S (B, Lmax) Å², the x̂₀ guard's
-    bounds (B, Lmax) Å (+inf: unbounded, and in the padding) and T_max."""
+    bounds (B, Lmax) Å (+inf: unbounded, and in the padding)."""
     t_max = max(diff.num_steps(n) for n in lengths)
     ab = np.zeros((len(lengths), t_max, lmax))
     power = np.zeros((len(lengths), lmax))
@@ -44,7 +44,28 @@ def _full_tables(diff, lengths: list[int], lmax: int, dtype, device):
         power[b, :n] = S
         bound[b, :n] = diff.guard_bounds(n)
     as_t = lambda a: torch.as_tensor(a, dtype=dtype, device=device)  # noqa: E731
-    return as_t(ab), as_t(power), as_t(bound), t_max
+    return as_t(ab), as_t(power), as_t(bound)
+
+
+def _visit_plan(diff, lengths: list[int], steps: int | None, device):
+    """Per reverse iteration i and chain b: the step visited, the next one (−1: the end) and whether b runs.
+
+    Chains visit ``diff.step_indices(n, steps)``, their last visits aligned; a chain with fewer visits idles
+    (at its first step, not updated) until its turn. Returns (B, N_max) long, (B, N_max) long, (B, N_max) bool.
+    """
+    seqs = [diff.step_indices(n, steps) for n in lengths]
+    n_max = max(len(q) for q in seqs)
+    cur = np.zeros((len(lengths), n_max), dtype=np.int64)
+    nxt = np.zeros((len(lengths), n_max), dtype=np.int64)
+    run = np.zeros((len(lengths), n_max), dtype=bool)
+    for b, q in enumerate(seqs):
+        lead = n_max - len(q)
+        cur[b, :lead], cur[b, lead:] = q[0], q
+        nxt[b, :lead] = q[1] if len(q) > 1 else -1
+        nxt[b, lead:] = np.append(q[1:], -1)
+        run[b, lead:] = True
+    as_t = lambda a: torch.as_tensor(a, device=device)  # noqa: E731
+    return as_t(cur), as_t(nxt), as_t(run)
 
 
 def _guard_clean_estimate(guard, noise_hat, y, ab, bound, window) -> torch.Tensor:
@@ -67,6 +88,7 @@ def reverse_sample(
     deterministic: bool = False,
     return_trajectory: bool = False,
     dtype: torch.dtype | None = None,
+    steps: int | None = None,
 ) -> SampleResult:
     """Sample chains with the shapes given by ``mask`` from the reverse process of ``diff``.
 
@@ -86,6 +108,10 @@ def reverse_sample(
         Keep the real-space state after every step (on the CPU).
     dtype
         Floating dtype (default: torch's default dtype).
+    steps
+        Evaluation budget N: visit ``diff.step_indices(n, N)`` of each chain's trained steps (at most N, the
+        ends included; :mod:`protein_rgdm.diffusion.respacing`) with multi-step updates between them.
+        None: every step (the full sampler).
 
     Notes
     -----
@@ -99,8 +125,10 @@ def reverse_sample(
     device = mask.device
     B, lmax = mask.shape
     basis = diff.basis
-    ab_all, power, x0_bound, t_max = _full_tables(diff, lengths, lmax, dtype, device)
+    ab_all, power, x0_bound = _full_tables(diff, lengths, lmax, dtype, device)
+    visit, visit_next, visit_run = _visit_plan(diff, lengths, steps, device)
     T = torch.tensor([diff.num_steps(n) for n in lengths], device=device)
+    rows = torch.arange(B, device=device)
     modes = basis.mode_mask(mask)
     m3 = modes.unsqueeze(-1).to(dtype)
     sd_fix = power.sqrt().unsqueeze(-1)
@@ -112,12 +140,11 @@ def reverse_sample(
     y = sd_fix * randn()
     trajectory = [basis.from_modes(y, mask).cpu()] if return_trajectory else None
     nfe = 0
-    for s in range(t_max - 1, -1, -1):
-        running = T > s
-        step = torch.clamp(torch.full_like(T, s), max=T - 1)
-        ab = ab_all[torch.arange(B, device=device), step]
+    for i in range(visit.shape[1]):
+        running, step, step_next = visit_run[:, i], visit[:, i], visit_next[:, i]
+        ab = ab_all[rows, step]
         ab_prev = torch.where(
-            (step > 0)[:, None], ab_all[torch.arange(B, device=device), (step - 1).clamp_min(0)], torch.ones_like(ab)
+            (step_next >= 0)[:, None], ab_all[rows, step_next.clamp_min(0)], torch.ones_like(ab)
         ) * modes.to(dtype)
         active = (ab > 0) & modes
         window = active & (ab < 1)
@@ -130,7 +157,7 @@ def reverse_sample(
         if pred.shape != x_in.shape:
             raise InputError(f"score_fn: returned shape {tuple(pred.shape)}, expected {tuple(x_in.shape)}")
         if not torch.isfinite(pred[mask]).all():
-            raise InputError(f"score_fn: returned non-finite values at reverse step {s}")
+            raise InputError(f"score_fn: returned non-finite values at reverse step {int(step.max())}")
         pred_modes = basis.to_modes(pred.to(dtype), mask)
         noise_hat = diff.noise_from_prediction(pred_modes, y, ab, power, window, lengths_t)
         if guard.active:
@@ -155,4 +182,4 @@ def reverse_sample(
         if return_trajectory:
             trajectory.append(basis.from_modes(y, mask).cpu())
     x = basis.from_modes(y, mask)
-    return SampleResult(x=x, nfe=nfe, trajectory=trajectory, num_steps=t_max)
+    return SampleResult(x=x, nfe=nfe, trajectory=trajectory, num_steps=visit.shape[1])

@@ -71,9 +71,20 @@ class Engine:
         self.sampler = sampler
 
     def sample(
-        self, sequence: str, n: int, seed: int, name: str, *, deterministic: bool = False, trajectory: bool = False
+        self,
+        sequence: str,
+        n: int,
+        seed: int,
+        name: str,
+        *,
+        deterministic: bool = False,
+        trajectory: bool = False,
+        steps: int | None = None,
     ) -> SampleOutput:
-        """Draw ``n`` structures of ``sequence`` in one batch with a generator seeded by ``seed``."""
+        """Draw ``n`` structures of ``sequence`` in one batch with a generator seeded by ``seed``.
+
+        ``steps``: at most that many network evaluations (a subsequence of the trained steps; None = all).
+        """
         import torch
 
         L = len(sequence)
@@ -82,7 +93,7 @@ class Engine:
         with torch.no_grad():
             score_fn = self.inference.score_fn([sequence] * n, mask, [name] * n)
             res = self.diffusion.sample(
-                score_fn, mask, generator, deterministic=deterministic, return_trajectory=trajectory
+                score_fn, mask, generator, deterministic=deterministic, return_trajectory=trajectory, steps=steps
             )
         traj = None
         if trajectory and res.trajectory is not None:
@@ -108,7 +119,7 @@ def resolve_device(name: str):
 
 
 def sampling_diffusion(diffusion: Any, config: PredictConfig) -> tuple[Any, dict, dict]:
-    """The checkpoint's diffusion, or one rebuilt with the step budget / schedule / x̂₀ guard overrides.
+    """The checkpoint's diffusion, or one rebuilt with the step budget / schedule / x̂₀ guard / spacing overrides.
 
     Returns the diffusion to sample with and JSON-able descriptions of its schedule and sampler settings.
     """
@@ -117,9 +128,10 @@ def sampling_diffusion(diffusion: Any, config: PredictConfig) -> tuple[Any, dict
     from protein_rgdm.diffusion import Diffusion
 
     cfg = diffusion.config
-    rebuild = config.x0_guard is not None
+    sampler = {k: v for k, v in (("x0_guard", config.x0_guard), ("spacing", config.spacing)) if v is not None}
+    rebuild = bool(sampler)
     if rebuild:
-        cfg = cfg.model_copy(update={"sampler": cfg.sampler.model_copy(update={"x0_guard": config.x0_guard})})
+        cfg = cfg.model_copy(update={"sampler": cfg.sampler.model_copy(update=sampler)})
     overrides = dict(config.schedule_overrides)
     if config.t32 is not None:
         overrides["t32"] = config.t32

@@ -91,6 +91,7 @@ def _fingerprint(config: PredictConfig, model_version: dict) -> dict[str, Any]:
     dumped = config.model_dump(mode="json")
     return {
         **{k: dumped[k] for k in keys},
+        **{k: dumped[k] for k in ("steps", "spacing") if dumped[k] is not None},  # unset: as before few-step sampling
         "write_trajectory": config.write_trajectory,
         "checkpoint_sha256": model_version.get("checkpoint_sha256"),
     }
@@ -126,7 +127,7 @@ def _sample_record(engine: Any, record: SequenceRecord, config: PredictConfig) -
         try:
             out = engine.sample(
                 record.model_sequence, size, seed, record.id, deterministic=config.deterministic,
-                trajectory=config.write_trajectory,
+                trajectory=config.write_trajectory, steps=config.steps,
             )  # fmt: skip
         except (RuntimeError, MemoryError) as exc:
             if not _is_oom(exc) and not isinstance(exc, MemoryError):

@@ -23,7 +23,7 @@ class FakeEngine:
         self.calls: list[tuple[str, int, int]] = []
         self.oom_above = oom_above
 
-    def sample(self, sequence, n, seed, name, *, deterministic=False, trajectory=False):
+    def sample(self, sequence, n, seed, name, *, deterministic=False, trajectory=False, steps=None):
         self.calls.append((name, n, seed))
         if self.oom_above is not None and n * len(sequence) > self.oom_above:
             raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
