@@ -153,7 +153,7 @@ class SamplerConfig(StrictModel):
 
     x0_guard: X0GuardConfig = X0GuardConfig()
     spacing: Literal["uniform", "progress"] = Field(
-        "uniform", description="few-step sampling (predict.steps): which trained steps to visit (diffusion.respacing)"
+        "progress", description="few-step sampling (predict.steps): which trained steps to visit (diffusion.respacing)"
     )
 
 

@@ -63,7 +63,7 @@ class Diffusion:
         ``chain_extent`` with 7.6 Å steps.
     spacing
         Which trained steps a few-step sampler visits (:mod:`protein_rgdm.diffusion.respacing`); default
-        ``uniform``.
+        ``progress``.
     clean_mode_noise
         Training input perturbation: modes not yet noised (ᾱ = 1) get colored noise of variance
         ``clean_mode_noise``·S_j in x_t (RGDM's ``data_aug_ratio``, 5e-4 there), standing in for the
@@ -99,7 +99,7 @@ class Diffusion:
         self.step_weighting, self.step_floor = step_weighting, float(step_floor)
         self.clean_mode_noise = float(clean_mode_noise)
         self.x0_guard = x0_guard if x0_guard is not None else build_guard(X0GuardConfig())
-        self.spacing = spacing if spacing is not None else build_spacing("uniform")
+        self.spacing = spacing if spacing is not None else build_spacing("progress")
         self.basis, self.schedule, self.colour = basis, schedule, colour
         self.prediction, self.shell_weighting = prediction, shell_weighting
         #: The :class:`DiffusionConfig` this was built from (set by :meth:`from_config`), else None.

@@ -6,10 +6,20 @@ s_0 = T − 1 > s_1 > … > s_{N−1} = 0, jumping from ᾱ = ᾱ[s_i] to ᾱ' =
 (:mod:`protein_rgdm.diffusion.sampler` does the jump). ``diffusion.sampler.spacing`` chooses how:
 
 * ``uniform`` — evenly in step index (DDIM's respacing).
-* ``progress`` — evenly in the schedule's progress: per step s, d(s) = max_j |√ᾱ[s−1, j] − √ᾱ[s, j]|,
-  the largest change of any mode's signal amplitude; the steps are placed at equal quantiles of the
-  cumulative Σ d, so stretches where no mode moves (a component-wise schedule's plateaus) get no
-  evaluation and the steps follow the mode windows.
+* ``progress`` (default) — evenly in the schedule's progress: per step s → s−1,
+
+      d(s) = ( Σ_j (Δᾱ_j)² + (Δ√(1 − ᾱ_j))² )^½ ,
+
+  and the steps are placed at equal quantiles of the cumulative Σ d, so stretches where no mode moves (a
+  component-wise schedule's plateaus, erased modes) get no evaluation and the steps follow the mode windows.
+  Why these terms, for Gaussian data of power P = S(1 + δ) and the exact denoiser: (1) an ancestral jump from
+  ᾱ to ᾱ' leaves a variance error −S δ ᾱ(1 − α)²/(α(1 + ᾱδ)), α = ᾱ/ᾱ', which the later steps shrink by ᾱ'
+  on the way to ᾱ = 1: ≈ −S δ (Δᾱ)² per jump and mode; (2) a mode's jump into ᾱ' = 1 is noiseless (its
+  last step, x̂₀ itself), which loses the posterior variance, (1 − ᾱ) S when P = S: (Δ√(1 − ᾱ))². Minimising
+  the sum of such squares over N jumps puts them at density ∝ the L2 rate d, i.e. at equal quantiles. Measured
+  (``bench/fewstep_gaussian.py``): better than ``uniform`` for rg, ddpm and harmonic at 10 / 20 / 40
+  evaluations; term (1) alone loses up to 30 % of the finest modes' variance at 10 evaluations through (2); an
+  exact dynamic programme over the subsequences for term (1) measured no better than its quantiles.
 
 With N ≥ T (or no budget) every step is visited: the full sampler.
 """
@@ -84,15 +94,16 @@ class UniformSpacing(StepSpacing):
 
 
 class ProgressSpacing(StepSpacing):
-    """Steps at equal increments of the cumulative largest per-mode change of √ᾱ."""
+    """Steps at equal increments of the cumulative progress d(s) (module docstring)."""
 
     kind = "progress"
 
     def _targets(self, alpha_bar: np.ndarray, steps: int) -> np.ndarray:
-        amp = np.sqrt(np.clip(alpha_bar[:, 1:], 0.0, 1.0))
         T = alpha_bar.shape[0]
-        d = np.abs(np.diff(amp, axis=0)).max(axis=1) if amp.shape[1] else np.zeros(T - 1)  # d[s-1]: step s → s−1
-        d = d + 1e-9 * max(d.max(), 1e-12)  # a flat table falls back to uniform
+        ab = np.clip(alpha_bar[:, 1:], 0.0, 1.0)
+        signal, remainder = np.diff(ab, axis=0), np.diff(np.sqrt(1.0 - ab), axis=0)  # row s−1: step s → s−1
+        d = np.sqrt((signal**2).sum(axis=1) + (remainder**2).sum(axis=1))
+        d = d + 1e-9 * max(d.max(initial=0.0), 1e-12)  # a flat table falls back to uniform
         cum = np.concatenate([[0.0], np.cumsum(d[::-1])])  # progress at s = T−1, T−2, …, 0
         levels = np.linspace(0.0, cum[-1], steps)
         pos = np.interp(levels, cum, np.arange(T, dtype=np.float64))  # countdown position

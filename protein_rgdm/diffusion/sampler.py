@@ -1,16 +1,25 @@
 """Reverse process: ancestral sampling with the RG shell projection, and a deterministic (DDIM) variant.
 
-Chains of different lengths run in one batch with their last steps aligned: at global countdown
-index s (from T_max − 1 to 0) chain b takes its step s if s < T_b and idles otherwise. Per step
-and non-zero mode j of a chain, with ᾱ = ᾱ[s, j], ᾱ' = ᾱ[s − 1, j] (ᾱ' = 1 at s = 0) and N̂ the
-colored-noise estimate from ``score_fn``:
+Each chain visits the step indices ``diff.step_indices(n, steps)`` of its trained schedule: all T of
+them (the full sampler) or, with an evaluation budget ``steps`` = N < T, a decreasing subsequence
+s_0 = T − 1 > … > s_{N−1} = 0 (:mod:`protein_rgdm.diffusion.respacing`). Chains of different lengths
+run in one batch with their last visits aligned; a chain with fewer visits idles until its turn. Per
+visit s_i and non-zero mode j, with ᾱ = ᾱ[s_i, j], ᾱ' = ᾱ[s_{i+1}, j] (ᾱ' = 1 after s = 0) — a
+multi-step jump when steps are skipped — and N̂ the colored-noise estimate from ``score_fn`` (which
+sees the trained t = (s_i + 1)/T):
 
 * erased (ᾱ = 0, at the fixed point): ancestral — refilled from the fixed point, X̃ ← √S ε;
   deterministic — kept at the initial fixed-point draw (the probability flow of a stationary mode).
+  This holds also for a jump from ᾱ = 0 into the window (ᾱ' > 0): the network was given nothing of
+  such a mode, so its x̂₀ is the prior's, N(0, S) — and √ᾱ' x̂₀ + √((1 − ᾱ') S) ε is again √S ε: the
+  exact update when the data's power is S (tested). (Putting in √ᾱ' times the network's output for
+  a mode it never saw would use an untrained output; with x̂₀ = E[x₀] = 0 it would lose ᾱ' S.)
 * window (0 < ᾱ < 1): ancestral — X̃ ← (X̃ − β/(1−ᾱ) N̂) / √α + √(β S) ε with α = ᾱ/ᾱ',
   β = 1 − α (DDPM posterior mean; the forward-step variance β S as in RGDM, 0 on a mode's last
   step ᾱ' = 1). With the exact N̂ this reproduces the data exactly per step when the data's power
-  equals the colour S (a fitted colour), whatever the step count; the posterior variance
+  equals the colour S (a fitted colour), whatever the step count or jump size — except a mode's
+  noiseless last jump into ᾱ' = 1, which keeps ᾱ S (negligible on the full schedule, where ᾱ is ≈ 1
+  there; the ``progress`` spacing keeps it small); the posterior variance
   β (1−ᾱ')/(1−ᾱ) S would shrink it. Deterministic (DDIM, η = 0) —
   X̃ ← √(ᾱ'/ᾱ) (X̃ − N̂) + √((1−ᾱ')/(1−ᾱ)) N̂.
 * clean (ᾱ = 1): unchanged.
