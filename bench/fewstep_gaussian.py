@@ -22,7 +22,9 @@ KINDS = {
     "rg": dict(schedule=ScheduleConfig(kind="rg"), colour=ColourConfig(kind="free")),
     "ddpm": dict(schedule=ScheduleConfig(kind="ddpm"), colour=ColourConfig(kind="white", variance=1.0)),
     "harmonic": dict(
-        basis=BasisConfig(kind="harmonic"), schedule=ScheduleConfig(kind="harmonic"), colour=ColourConfig(kind="harmonic")
+        basis=BasisConfig(kind="harmonic"),
+        schedule=ScheduleConfig(kind="harmonic"),
+        colour=ColourConfig(kind="harmonic"),
     ),
 }
 
@@ -54,7 +56,8 @@ def main() -> None:
     parser.add_argument("--kinds", nargs="+", default=list(KINDS))
     args = parser.parse_args()
     torch.set_num_threads(1)
-    print(f"L = {args.length}, B = {args.batch}: mean / max over modes of |var/Σ − 1| (s.e. ≈ {np.sqrt(2 / 3 / args.batch):.3f})")
+    se = np.sqrt(2 / 3 / args.batch)
+    print(f"L = {args.length}, B = {args.batch}: mean / max over modes of |var/Σ − 1| (s.e. ≈ {se:.3f})")
     print("| schedule | sampler | spacing | " + " | ".join(f"{s or 'full'}" for s in args.steps) + " |")
     for kind in args.kinds:
         for det in (False, True):

@@ -34,8 +34,9 @@ __all__ = ["predict", "register"]
 @click.option("--override/--no-override", default=None, help="redo records already finished in --out-dir")
 @click.option("--redo-changed", is_flag=True, default=None, help="redo finished records made with other settings")
 @click.option("--quiet", "-q", is_flag=True, help="no progress bar")
-def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, steps, spacing, t32, device, fmt, write_trajectory,
-            deterministic, x0_guard, batch_residues, max_length, override, redo_changed, quiet) -> None:  # fmt: skip
+def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, steps, spacing, t32, device, fmt,
+            write_trajectory, deterministic, x0_guard, batch_residues, max_length, override, redo_changed,
+            quiet) -> None:  # fmt: skip
     """Sample backbone (Cα) structures for every sequence in INPUT.
 
     INPUT is a multi-record FASTA file, a CSV with columns id,sequence, or a folder of them
@@ -59,7 +60,8 @@ def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, ste
     from protein_rgdm.predict.runner import predict_records
 
     overrides = {
-        "num_samples": num_samples, "seed": seed, "steps": steps, "spacing": spacing, "t32": t32, "device": device, "format": fmt,
+        "num_samples": num_samples, "seed": seed, "steps": steps, "spacing": spacing, "t32": t32, "device": device,
+        "format": fmt,
         "write_trajectory": write_trajectory, "deterministic": deterministic, "batch_residues": batch_residues,
         "max_length": max_length, "override": override,
         "redo_changed": redo_changed or None, "x0_guard": {"kind": x0_guard} if x0_guard else None,

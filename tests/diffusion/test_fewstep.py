@@ -17,7 +17,9 @@ KINDS = {
     "rg": dict(schedule=ScheduleConfig(kind="rg"), colour=ColourConfig(kind="free")),
     "ddpm": dict(schedule=ScheduleConfig(kind="ddpm"), colour=ColourConfig(kind="white", variance=1.0)),
     "harmonic": dict(
-        basis=BasisConfig(kind="harmonic"), schedule=ScheduleConfig(kind="harmonic"), colour=ColourConfig(kind="harmonic")
+        basis=BasisConfig(kind="harmonic"),
+        schedule=ScheduleConfig(kind="harmonic"),
+        colour=ColourConfig(kind="harmonic"),
     ),
 }
 
