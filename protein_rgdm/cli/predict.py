@@ -27,6 +27,8 @@ __all__ = ["predict", "register"]
 @click.option("--format", "fmt", type=click.Choice(["pdb", "mmcif", "both"]), help="structure format [pdb]")
 @click.option("--write-trajectory/--no-write-trajectory", default=None, help="write reverse trajectories")
 @click.option("--deterministic/--stochastic", default=None, help="probability-flow ODE instead of the SDE")
+@click.option("--ode-solver", type=click.Choice(["ddim", "dpm2m"]),
+              help="deterministic update: first-order ddim or second-order dpm2m [checkpoint's diffusion.sampler]")
 @click.option("--x0-guard", type=click.Choice(["none", "chain_extent"]),
               help="guard on the clean-chain estimate [checkpoint's diffusion.sampler.x0_guard]")  # fmt: skip
 @click.option("--batch-residues", type=int, help="residue budget per batch (samples x length) [4096]")
@@ -35,7 +37,7 @@ __all__ = ["predict", "register"]
 @click.option("--redo-changed", is_flag=True, default=None, help="redo finished records made with other settings")
 @click.option("--quiet", "-q", is_flag=True, help="no progress bar")
 def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, steps, spacing, t32, device, fmt,
-            write_trajectory, deterministic, x0_guard, batch_residues, max_length, override, redo_changed,
+            write_trajectory, deterministic, ode_solver, x0_guard, batch_residues, max_length, override, redo_changed,
             quiet) -> None:  # fmt: skip
     """Sample backbone (Cα) structures for every sequence in INPUT.
 
@@ -61,9 +63,8 @@ def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, ste
 
     overrides = {
         "num_samples": num_samples, "seed": seed, "steps": steps, "spacing": spacing, "t32": t32, "device": device,
-        "format": fmt,
-        "write_trajectory": write_trajectory, "deterministic": deterministic, "batch_residues": batch_residues,
-        "max_length": max_length, "override": override,
+        "format": fmt, "write_trajectory": write_trajectory, "deterministic": deterministic, "ode_solver": ode_solver,
+        "batch_residues": batch_residues, "max_length": max_length, "override": override,
         "redo_changed": redo_changed or None, "x0_guard": {"kind": x0_guard} if x0_guard else None,
     }  # fmt: skip
     cfg = load_config(PredictConfig, config_path, section="predict", overrides=overrides)

@@ -155,6 +155,9 @@ class SamplerConfig(StrictModel):
     spacing: Literal["uniform", "progress"] = Field(
         "progress", description="few-step sampling (predict.steps): which trained steps to visit (diffusion.respacing)"
     )
+    ode_solver: Literal["ddim", "dpm2m"] = Field(
+        "ddim", description="deterministic sampling: first-order DDIM, or second-order multistep DPM-Solver++(2M)"
+    )
 
 
 class DiffusionConfig(StrictModel):

@@ -37,6 +37,9 @@ class PredictConfig(StrictModel):
     spacing: Literal["uniform", "progress"] | None = Field(
         None, description="which trained steps --steps visits (None = the checkpoint's diffusion.sampler.spacing)"
     )
+    ode_solver: Literal["ddim", "dpm2m"] | None = Field(
+        None, description="deterministic update: ddim | dpm2m (second order; None = the checkpoint's diffusion.sampler)"
+    )
     schedule_overrides: dict[str, Any] = Field(
         default_factory=dict, description="other schedule parameters replacing the checkpoint's (e.g. kind-specific)"
     )

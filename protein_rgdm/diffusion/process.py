@@ -64,6 +64,8 @@ class Diffusion:
     spacing
         Which trained steps a few-step sampler visits (:mod:`protein_rgdm.diffusion.respacing`); default
         ``progress``.
+    ode_solver
+        The deterministic sampler's update: ``ddim`` (first order, default) or ``dpm2m`` (second order).
     clean_mode_noise
         Training input perturbation: modes not yet noised (ᾱ = 1) get colored noise of variance
         ``clean_mode_noise``·S_j in x_t (RGDM's ``data_aug_ratio``, 5e-4 there), standing in for the
@@ -85,6 +87,7 @@ class Diffusion:
         clean_mode_noise: float = 0.0,
         x0_guard: CleanEstimateGuard | None = None,
         spacing: StepSpacing | None = None,
+        ode_solver: str = "ddim",
     ) -> None:
         if prediction not in _PREDICTIONS:
             raise ConfigError(f"prediction: must be one of {', '.join(_PREDICTIONS)}, got {prediction!r}")
@@ -100,6 +103,9 @@ class Diffusion:
         self.clean_mode_noise = float(clean_mode_noise)
         self.x0_guard = x0_guard if x0_guard is not None else build_guard(X0GuardConfig())
         self.spacing = spacing if spacing is not None else build_spacing("progress")
+        if ode_solver not in ("ddim", "dpm2m"):
+            raise ConfigError(f"sampler.ode_solver: must be 'ddim' or 'dpm2m', got {ode_solver!r}")
+        self.ode_solver = ode_solver
         self.basis, self.schedule, self.colour = basis, schedule, colour
         self.prediction, self.shell_weighting = prediction, shell_weighting
         #: The :class:`DiffusionConfig` this was built from (set by :meth:`from_config`), else None.
@@ -122,6 +128,7 @@ class Diffusion:
             clean_mode_noise=cfg.clean_mode_noise,
             x0_guard=build_guard(cfg.sampler.x0_guard),
             spacing=build_spacing(cfg.sampler.spacing),
+            ode_solver=cfg.sampler.ode_solver,
         )
 
     # ----- per-length tables ----------------------------------------------------------------
@@ -354,4 +361,5 @@ class Diffusion:
             "clean_mode_noise": self.clean_mode_noise,
             "x0_guard": self.x0_guard.describe(),
             "spacing": self.spacing.describe(),
+            "ode_solver": self.ode_solver,
         }

@@ -128,7 +128,11 @@ def sampling_diffusion(diffusion: Any, config: PredictConfig) -> tuple[Any, dict
     from protein_rgdm.diffusion import Diffusion
 
     cfg = diffusion.config
-    sampler = {k: v for k, v in (("x0_guard", config.x0_guard), ("spacing", config.spacing)) if v is not None}
+    sampler = {
+        k: v
+        for k, v in (("x0_guard", config.x0_guard), ("spacing", config.spacing), ("ode_solver", config.ode_solver))
+        if v is not None
+    }
     rebuild = bool(sampler)
     if rebuild:
         cfg = cfg.model_copy(update={"sampler": cfg.sampler.model_copy(update=sampler)})

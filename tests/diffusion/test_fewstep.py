@@ -118,11 +118,28 @@ def test_jumps_are_exact_when_the_data_power_is_the_colour(kind, spacing):
     assert np.abs(got / kept - 1).max() < 0.1 and abs((got / kept).mean() - 1) < 0.02, (got, kept)
 
 
+def test_second_order_ode_beats_ddim():
+    """DPM-Solver++(2M) per mode (``ode_solver: dpm2m``) against DDIM, exact score, Σ ≠ S, rg at L = 32 with
+    uniform spacing. Measured (L = 48, ``bench/fewstep_gaussian.py``): mean error 0.026 against DDIM's 0.34 at 20
+    evaluations, 0.020 against 0.088 with every step. A wrong extrapolation (e.g. r inverted) loses the gain."""
+    errs = {}
+    for solver in ("ddim", "dpm2m"):
+        diff = Diffusion.from_config(
+            DiffusionConfig(**KINDS["rg"], sampler=SamplerConfig(spacing="uniform", ode_solver=solver))
+        )
+        errs[solver], res = _variance_error(diff, _cosine_power(diff), 32, 1500, steps=20, seed=4, deterministic=True)
+        assert res.nfe == 20
+    assert errs["dpm2m"].mean() < 0.06 and errs["dpm2m"].max() < 0.2, errs["dpm2m"]
+    assert errs["ddim"].mean() > 4 * errs["dpm2m"].mean()
+
+
 @pytest.mark.parametrize("kind", list(KINDS))
-@pytest.mark.parametrize("deterministic", [False, True])
+@pytest.mark.parametrize("deterministic", [False, True, "dpm2m"])
 def test_exact_denoiser_returns_the_chain_at_any_budget(kind, deterministic):
     """Driven by the exact x̂₀ of fixed chains, the last jump (to ᾱ' = 1) lands on x̂₀: the chain itself."""
-    diff = _diffusion(kind, prediction="noise")
+    extra = {"sampler": SamplerConfig(ode_solver="dpm2m")} if deterministic == "dpm2m" else {}
+    diff = Diffusion.from_config(DiffusionConfig(**KINDS[kind], prediction="noise", **extra))
+    deterministic = bool(deterministic)
     g = torch.Generator().manual_seed(3)
     mask = torch.zeros(3, 40, dtype=torch.bool)
     mask[0, :40], mask[1, :25], mask[2, :12] = True, True, True

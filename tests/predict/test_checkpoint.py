@@ -155,7 +155,7 @@ def test_x0_guard_is_the_checkpoints_unless_overridden(checkpoint: Path, tmp_pat
     assert load_engine(checkpoint, PredictConfig(device="cpu")).diffusion.x0_guard.kind == "chain_extent"
     engine = load_engine(checkpoint, PredictConfig(device="cpu", x0_guard={"kind": "none"}))
     assert engine.diffusion.x0_guard.kind == "none"
-    assert engine.sampler == {"x0_guard": {"kind": "none", "max_step": 7.6}, "spacing": "progress"}
+    assert engine.sampler == {"x0_guard": {"kind": "none", "max_step": 7.6}, "spacing": "progress", "ode_solver": "ddim"}
     fasta = tmp_path / "one.fasta"
     fasta.write_text(">a\nMKTAYIAKQR\n")
     common = [str(fasta), "-c", str(checkpoint), "-o", str(tmp_path / "o"), "-n", "1", "--device", "cpu", "-q"]
@@ -200,6 +200,11 @@ def test_few_step_prediction_records_its_budget_and_redoes_on_change(checkpoint:
     code, text = _predict(capsys, *base, "--steps", "5", "--spacing", "progress", "--redo-changed")
     assert code == 0 and "1 predicted" in text, text
     assert json.loads((out / "predictions" / "alpha" / "alpha_sample_0.json").read_text())["nfe"] == 5
+    code, text = _predict(capsys, *base, "--steps", "5", "--spacing", "progress", "--deterministic",
+                          "--ode-solver", "dpm2m", "--redo-changed")  # fmt: skip
+    assert code == 0 and "1 predicted" in text, text
+    info = json.loads((out / "predictions" / "alpha" / "alpha_sample_0.json").read_text())
+    assert info["sampler"]["ode_solver"] == "dpm2m" and info["nfe"] == 5
 
 
 def test_non_standard_letters_are_mapped_and_recorded(checkpoint: Path, tmp_path: Path, capsys):
