@@ -155,7 +155,9 @@ def test_x0_guard_is_the_checkpoints_unless_overridden(checkpoint: Path, tmp_pat
     assert load_engine(checkpoint, PredictConfig(device="cpu")).diffusion.x0_guard.kind == "chain_extent"
     engine = load_engine(checkpoint, PredictConfig(device="cpu", x0_guard={"kind": "none"}))
     assert engine.diffusion.x0_guard.kind == "none"
-    assert engine.sampler == {"x0_guard": {"kind": "none", "max_step": 7.6}, "spacing": "progress", "ode_solver": "ddim"}
+    assert engine.sampler == {
+        "x0_guard": {"kind": "none", "max_step": 7.6}, "spacing": "progress", "ode_solver": "ddim"
+    }  # fmt: skip
     fasta = tmp_path / "one.fasta"
     fasta.write_text(">a\nMKTAYIAKQR\n")
     common = [str(fasta), "-c", str(checkpoint), "-o", str(tmp_path / "o"), "-n", "1", "--device", "cpu", "-q"]
