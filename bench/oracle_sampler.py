@@ -18,6 +18,7 @@ configured max_step), longest_step (Å: the longest Cα–Cα step of the trace)
 sampler used before), error.
 
 Usage: python bench/oracle_sampler.py --structures DIR [--names CSV] --out CSV [--x0-guard none|chain_extent]
+       [--steps N]
 """
 
 from __future__ import annotations
@@ -76,10 +77,13 @@ def main() -> None:
     ap.add_argument("--x0-guard", choices=["none", "chain_extent"], help="override predict's default guard")
     ap.add_argument("--batch-residues", type=int, default=4096, help="padded residues per sampler batch")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--steps", type=int, help="few-step sampling: network evaluations (predict --steps) [all]")
     args = ap.parse_args()
     torch.set_num_threads(1)
 
-    predict_cfg = PredictConfig(x0_guard=X0GuardConfig(kind=args.x0_guard) if args.x0_guard else None)
+    predict_cfg = PredictConfig(
+        x0_guard=X0GuardConfig(kind=args.x0_guard) if args.x0_guard else None, steps=args.steps
+    )
     from protein_rgdm.predict.engine import sampling_diffusion
 
     diff, _, sampler = sampling_diffusion(Diffusion.from_config(TrainConfig().diffusion), predict_cfg)
@@ -112,7 +116,9 @@ def main() -> None:
             x0[b, : len(ca)] = torch.as_tensor(ca)
         gen = torch.Generator().manual_seed(args.seed + start)
         with torch.no_grad():
-            res = diff.sample(ChainOracle(diff, x0, mask), mask, gen, deterministic=predict_cfg.deterministic)
+            res = diff.sample(
+                ChainOracle(diff, x0, mask), mask, gen, deterministic=predict_cfg.deterministic, steps=predict_cfg.steps
+            )
         for b, (name, ca) in enumerate(batch):
             n = len(ca)
             idx = np.arange(n)

@@ -4,7 +4,8 @@
 #
 #   ablation:
 #     variants: {rg: {}, ddpm: {diffusion: {...}}}   # keys merged over the train section
-#     steps: [10, 20, full]                           # predict.t32 per run; full = the checkpoint's own
+#     steps: [10, 20, full]                           # predict.steps per run (network evaluations on the
+#                                                     # trained schedule); full = every trained step
 #
 # Variants are wildcards, so they train as parallel jobs (separate SLURM jobs on a cluster).
 # Outputs: results/<run>/ablation/<variant>/train/, .../<variant>/steps_<s>/{predict,evaluate}/<set>/,

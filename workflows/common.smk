@@ -115,10 +115,13 @@ def variant_train_section(variant):
 
 
 def steps_predict_section(steps):
-    """The ``predict`` section with ``t32`` set to a step budget (``full``: the checkpoint's own)."""
-    section = dict(config.get("predict") or {})
+    """The ``predict`` section for a step budget: ``steps`` evaluations on the checkpoint's own trained schedule
+    (``full``: every step). A ``t32`` re-scheduling in the predict section is dropped: the ablation compares the
+    variants' trained schedules, and RGDM's DDPM cannot even be built at a small t32."""
+    section = {k: v for k, v in (config.get("predict") or {}).items() if k != "t32"}
+    section.pop("steps", None)
     if steps != "full":
-        section["t32"] = int(steps)
+        section["steps"] = int(steps)
     return section
 
 

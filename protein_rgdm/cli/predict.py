@@ -18,12 +18,18 @@ __all__ = ["predict", "register"]
 @config_option("predict")
 @click.option("--num-samples", "-n", type=int, help="structures per sequence [5]")
 @click.option("--seed", type=int, help="base seed; per-sample seeds derive from it and are recorded [0]")
-@click.option("--t32", type=int, help="step budget: reverse steps for a 32-residue chain [checkpoint's]")
+@click.option("--steps", type=int,
+              help="few-step sampling: network evaluations per sample, a subsequence of the trained steps [all]")
+@click.option("--spacing", type=click.Choice(["uniform", "progress"]),
+              help="which trained steps --steps visits [checkpoint's diffusion.sampler.spacing]")
+@click.option("--t32", type=int, help="re-schedule: rebuild the schedule with T32 steps at L = 32 [checkpoint's]")
 @click.option("--device", help="auto | cpu | cuda | cuda:N [auto]")
 @click.option("--format", "fmt", type=click.Choice(["pdb", "mmcif", "both"]), help="structure format [pdb]")
 @click.option("--backbone", type=click.Choice(["full", "ca"]), help="N-CA-C-O (N/C/O rebuilt) or CA only [full]")
 @click.option("--write-trajectory/--no-write-trajectory", default=None, help="write reverse trajectories")
 @click.option("--deterministic/--stochastic", default=None, help="probability-flow ODE instead of the SDE")
+@click.option("--ode-solver", type=click.Choice(["ddim", "dpm2m"]),
+              help="deterministic update: first-order ddim or second-order dpm2m [checkpoint's diffusion.sampler]")
 @click.option("--x0-guard", type=click.Choice(["none", "chain_extent"]),
               help="guard on the clean-chain estimate [checkpoint's diffusion.sampler.x0_guard]")  # fmt: skip
 @click.option("--batch-residues", type=int, help="residue budget per batch (samples x length) [4096]")
@@ -33,9 +39,9 @@ __all__ = ["predict", "register"]
 @click.option("--override/--no-override", default=None, help="redo records already finished in --out-dir")
 @click.option("--redo-changed", is_flag=True, default=None, help="redo finished records made with other settings")
 @click.option("--quiet", "-q", is_flag=True, help="no progress bar")
-def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, t32, device, fmt, backbone,
-            write_trajectory, deterministic, x0_guard, batch_residues, pack_records, max_length, override,
-            redo_changed, quiet) -> None:  # fmt: skip
+def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, steps, spacing, t32, device, fmt,
+            backbone, write_trajectory, deterministic, ode_solver, x0_guard, batch_residues, pack_records, max_length,
+            override, redo_changed, quiet) -> None:  # fmt: skip
     """Sample backbone structures for every sequence in INPUT.
 
     INPUT is a multi-record FASTA file, a CSV with columns id,sequence, or a folder of them
@@ -60,9 +66,10 @@ def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, t32
     from protein_rgdm.predict.runner import predict_records
 
     overrides = {
-        "num_samples": num_samples, "seed": seed, "t32": t32, "device": device, "format": fmt, "backbone": backbone,
-        "write_trajectory": write_trajectory, "deterministic": deterministic, "batch_residues": batch_residues,
-        "pack_records": pack_records, "max_length": max_length, "override": override,
+        "num_samples": num_samples, "seed": seed, "steps": steps, "spacing": spacing, "t32": t32, "device": device,
+        "format": fmt, "backbone": backbone, "write_trajectory": write_trajectory, "deterministic": deterministic,
+        "ode_solver": ode_solver, "batch_residues": batch_residues, "pack_records": pack_records,
+        "max_length": max_length, "override": override,
         "redo_changed": redo_changed or None, "x0_guard": {"kind": x0_guard} if x0_guard else None,
     }  # fmt: skip
     cfg = load_config(PredictConfig, config_path, section="predict", overrides=overrides)

@@ -152,6 +152,12 @@ class SamplerConfig(StrictModel):
     """Reverse-process settings that do not change training (predict may override them)."""
 
     x0_guard: X0GuardConfig = X0GuardConfig()
+    spacing: Literal["uniform", "progress"] = Field(
+        "progress", description="few-step sampling (predict.steps): which trained steps to visit (diffusion.respacing)"
+    )
+    ode_solver: Literal["ddim", "dpm2m"] = Field(
+        "ddim", description="deterministic sampling: first-order DDIM, or second-order multistep DPM-Solver++(2M)"
+    )
 
 
 class DiffusionConfig(StrictModel):

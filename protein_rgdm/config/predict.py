@@ -31,6 +31,18 @@ class PredictConfig(StrictModel):
     t32: int | None = Field(
         None, ge=1, description="step budget override: reverse steps for a 32-residue chain (None = checkpoint's)"
     )
+    steps: int | None = Field(
+        None,
+        ge=2,
+        description="few-step sampling: at most this many network evaluations, visiting a subsequence of the "
+        "checkpoint's trained steps (None = every step)",
+    )
+    spacing: Literal["uniform", "progress"] | None = Field(
+        None, description="which trained steps --steps visits (None = the checkpoint's diffusion.sampler.spacing)"
+    )
+    ode_solver: Literal["ddim", "dpm2m"] | None = Field(
+        None, description="deterministic update: ddim | dpm2m (second order; None = the checkpoint's diffusion.sampler)"
+    )
     schedule_overrides: dict[str, Any] = Field(
         default_factory=dict, description="other schedule parameters replacing the checkpoint's (e.g. kind-specific)"
     )

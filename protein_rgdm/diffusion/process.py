@@ -30,6 +30,7 @@ from protein_rgdm.basis.base import ModeBasis, chain_lengths
 from protein_rgdm.basis.factory import build_basis
 from protein_rgdm.config.diffusion import DiffusionConfig, X0GuardConfig
 from protein_rgdm.diffusion.guard import CleanEstimateGuard, build_guard
+from protein_rgdm.diffusion.respacing import StepSpacing, build_spacing
 from protein_rgdm.diffusion.types import SampleResult, ScoreFn, TrainingExample
 from protein_rgdm.errors import ConfigError, InputError
 from protein_rgdm.schedules.base import NoiseSchedule
@@ -60,6 +61,11 @@ class Diffusion:
     x0_guard
         Bound on the sampler's clean-chain estimate (:mod:`protein_rgdm.diffusion.guard`); default
         ``chain_extent`` with 7.6 Å steps.
+    spacing
+        Which trained steps a few-step sampler visits (:mod:`protein_rgdm.diffusion.respacing`); default
+        ``progress``.
+    ode_solver
+        The deterministic sampler's update: ``ddim`` (first order, default) or ``dpm2m`` (second order).
     clean_mode_noise
         Training input perturbation: modes not yet noised (ᾱ = 1) get colored noise of variance
         ``clean_mode_noise``·S_j in x_t (RGDM's ``data_aug_ratio``, 5e-4 there), standing in for the
@@ -80,6 +86,8 @@ class Diffusion:
         step_floor: float = 0.1,
         clean_mode_noise: float = 0.0,
         x0_guard: CleanEstimateGuard | None = None,
+        spacing: StepSpacing | None = None,
+        ode_solver: str = "ddim",
     ) -> None:
         if prediction not in _PREDICTIONS:
             raise ConfigError(f"prediction: must be one of {', '.join(_PREDICTIONS)}, got {prediction!r}")
@@ -94,6 +102,10 @@ class Diffusion:
         self.step_weighting, self.step_floor = step_weighting, float(step_floor)
         self.clean_mode_noise = float(clean_mode_noise)
         self.x0_guard = x0_guard if x0_guard is not None else build_guard(X0GuardConfig())
+        self.spacing = spacing if spacing is not None else build_spacing("progress")
+        if ode_solver not in ("ddim", "dpm2m"):
+            raise ConfigError(f"sampler.ode_solver: must be 'ddim' or 'dpm2m', got {ode_solver!r}")
+        self.ode_solver = ode_solver
         self.basis, self.schedule, self.colour = basis, schedule, colour
         self.prediction, self.shell_weighting = prediction, shell_weighting
         #: The :class:`DiffusionConfig` this was built from (set by :meth:`from_config`), else None.
@@ -115,6 +127,8 @@ class Diffusion:
             step_floor=cfg.loss.step_weighting_floor,
             clean_mode_noise=cfg.clean_mode_noise,
             x0_guard=build_guard(cfg.sampler.x0_guard),
+            spacing=build_spacing(cfg.sampler.spacing),
+            ode_solver=cfg.sampler.ode_solver,
         )
 
     # ----- per-length tables ----------------------------------------------------------------
@@ -129,6 +143,13 @@ class Diffusion:
         if n not in self._guard_bounds:
             self._guard_bounds[n] = self.x0_guard.bounds(self.basis, n)
         return self._guard_bounds[n]
+
+    def step_indices(self, n: int, steps: int | None = None) -> np.ndarray:
+        """The trained step indices a sampler with ``steps`` evaluations visits for n residues, decreasing to 0.
+
+        (min(steps, T),) int64; None = all T (see :mod:`protein_rgdm.diffusion.respacing`).
+        """
+        return self.spacing.indices(self.tables(int(n))[0], steps)
 
     def num_steps(self, length: int) -> int:
         """Number of reverse steps (= NFE) for a chain of ``length`` residues."""
@@ -317,12 +338,16 @@ class Diffusion:
         deterministic: bool = False,
         return_trajectory: bool = False,
         dtype: torch.dtype | None = None,
+        steps: int | None = None,
     ) -> SampleResult:
         """Run the reverse process from the fixed point; see :func:`protein_rgdm.diffusion.sampler.reverse_sample`
-        (``generator``: a ``torch.Generator``, a ``diffusion.noise.BlockNoise`` or None)."""
+        (``generator``: a ``torch.Generator``, a ``diffusion.noise.BlockNoise`` or None).
+
+        ``steps``: at most that many network evaluations (a subsequence of the trained steps); None = all.
+        """
         from protein_rgdm.diffusion.sampler import reverse_sample
 
-        return reverse_sample(self, score_fn, mask, generator, deterministic, return_trajectory, dtype)
+        return reverse_sample(self, score_fn, mask, generator, deterministic, return_trajectory, dtype, steps)
 
     def describe(self) -> dict:
         """JSON-serialisable summary of the strategies."""
@@ -336,4 +361,6 @@ class Diffusion:
             "step_weighting_floor": self.step_floor,
             "clean_mode_noise": self.clean_mode_noise,
             "x0_guard": self.x0_guard.describe(),
+            "spacing": self.spacing.describe(),
+            "ode_solver": self.ode_solver,
         }

@@ -60,7 +60,7 @@ class SampleResult:
         When requested, the (B, L, 3) state after every reverse step (on the CPU), first = the
         fixed-point draw, last = ``x``; otherwise None.
     num_steps
-        Reverse steps taken (the longest chain's T).
+        Reverse steps taken (= nfe: the longest chain's T, or the evaluation budget of a few-step sampler).
     """
 
     x: torch.Tensor

@@ -96,7 +96,8 @@ def _run_batch(engine: Any, batch: list[Chunk], config: PredictConfig) -> list[C
 
     jobs = [SampleJob(c.record.model_sequence, c.n, c.seed, c.record.id) for c in batch]
     start = time.perf_counter()
-    outs = engine.sample_batch(jobs, deterministic=config.deterministic, trajectory=config.write_trajectory)
+    outs = engine.sample_batch(jobs, deterministic=config.deterministic, trajectory=config.write_trajectory,
+                               steps=config.steps)  # fmt: skip
     wall = time.perf_counter() - start
     rows = sum(c.n for c in batch)
     results = []

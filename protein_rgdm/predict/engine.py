@@ -81,20 +81,32 @@ class Engine:
         self.sampler = sampler
 
     def sample(
-        self, sequence: str, n: int, seed: int, name: str, *, deterministic: bool = False, trajectory: bool = False
+        self,
+        sequence: str,
+        n: int,
+        seed: int,
+        name: str,
+        *,
+        deterministic: bool = False,
+        trajectory: bool = False,
+        steps: int | None = None,
     ) -> SampleOutput:
-        """Draw ``n`` structures of ``sequence`` in one batch with a generator seeded by ``seed``."""
+        """Draw ``n`` structures of ``sequence`` in one batch with a generator seeded by ``seed``.
+
+        ``steps``: at most that many network evaluations (a subsequence of the trained steps; None = all).
+        """
         return self.sample_batch([SampleJob(sequence, n, seed, name)], deterministic=deterministic,
-                                 trajectory=trajectory)[0]  # fmt: skip
+                                 trajectory=trajectory, steps=steps)[0]  # fmt: skip
 
     def sample_batch(
-        self, jobs: list[SampleJob], *, deterministic: bool = False, trajectory: bool = False
+        self, jobs: list[SampleJob], *, deterministic: bool = False, trajectory: bool = False, steps: int | None = None
     ) -> list[SampleOutput]:
         """Run several jobs (samples of several sequences) as one padded batch, one random stream per job.
 
         Job k's rows draw their noise from a generator seeded by ``jobs[k].seed`` at their own length and on
         their own steps only (``diffusion.noise.BlockNoise``), so each job's output is what :meth:`sample`
         gives for it alone, up to the floating-point summation order of the batched network forward.
+        ``steps``: at most that many network evaluations per job (a subsequence of the trained steps; None = all).
         """
         import torch
 
@@ -113,7 +125,8 @@ class Engine:
             names = [job.name for job in jobs for _ in range(job.n)]
             score_fn = self.inference.score_fn(sequences, mask, names, blocks=[job.n for job in jobs])
             res = self.diffusion.sample(
-                score_fn, mask, BlockNoise(blocks), deterministic=deterministic, return_trajectory=trajectory
+                score_fn, mask, BlockNoise(blocks), deterministic=deterministic, return_trajectory=trajectory,
+                steps=steps,
             )
         x = res.x.detach().float().cpu().numpy()
         traj = None
@@ -121,11 +134,12 @@ class Engine:
             traj = torch.stack([t.detach().float().cpu() for t in res.trajectory]).numpy()
         outputs, r0 = [], 0
         for job, L in zip(jobs, lengths):
-            steps = int(self.diffusion.num_steps(L))  # the job's own steps; it idles through the batch's first others
+            # the job's own visits (= NFE); it idles through the batch's first others
+            visits = int(len(self.diffusion.step_indices(L, steps)))
             rows_ = slice(r0, r0 + job.n)
             outputs.append(SampleOutput(
-                coords=x[rows_, :L], nfe=steps, num_steps=steps,
-                trajectory=None if traj is None else traj[traj.shape[0] - steps - 1 :, rows_, :L],
+                coords=x[rows_, :L], nfe=visits, num_steps=visits,
+                trajectory=None if traj is None else traj[traj.shape[0] - visits - 1 :, rows_, :L],
             ))  # fmt: skip
             r0 += job.n
         return outputs
@@ -147,7 +161,7 @@ def resolve_device(name: str):
 
 
 def sampling_diffusion(diffusion: Any, config: PredictConfig) -> tuple[Any, dict, dict]:
-    """The checkpoint's diffusion, or one rebuilt with the step budget / schedule / x̂₀ guard overrides.
+    """The checkpoint's diffusion, or one rebuilt with the step budget / schedule / x̂₀ guard / spacing overrides.
 
     Returns the diffusion to sample with and JSON-able descriptions of its schedule and sampler settings.
     """
@@ -156,9 +170,14 @@ def sampling_diffusion(diffusion: Any, config: PredictConfig) -> tuple[Any, dict
     from protein_rgdm.diffusion import Diffusion
 
     cfg = diffusion.config
-    rebuild = config.x0_guard is not None
+    sampler = {
+        k: v
+        for k, v in (("x0_guard", config.x0_guard), ("spacing", config.spacing), ("ode_solver", config.ode_solver))
+        if v is not None
+    }
+    rebuild = bool(sampler)
     if rebuild:
-        cfg = cfg.model_copy(update={"sampler": cfg.sampler.model_copy(update={"x0_guard": config.x0_guard})})
+        cfg = cfg.model_copy(update={"sampler": cfg.sampler.model_copy(update=sampler)})
     overrides = dict(config.schedule_overrides)
     if config.t32 is not None:
         overrides["t32"] = config.t32

@@ -93,6 +93,7 @@ def _fingerprint(config: PredictConfig, model_version: dict) -> dict[str, Any]:
     dumped = config.model_dump(mode="json")
     return {
         **{k: dumped[k] for k in keys},
+        **{k: dumped[k] for k in ("steps", "spacing", "ode_solver") if dumped[k] is not None},  # unset: as before
         "write_trajectory": config.write_trajectory,
         "checkpoint_sha256": model_version.get("checkpoint_sha256"),
     }

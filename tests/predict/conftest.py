@@ -26,7 +26,7 @@ class FakeEngine:
         self.oom_above = oom_above
         self.refuse = refuse  # names whose sampling fails as the model's own sequence check would
 
-    def sample_batch(self, jobs, *, deterministic=False, trajectory=False):
+    def sample_batch(self, jobs, *, deterministic=False, trajectory=False, steps=None):
         """Each job as :meth:`sample` would do it alone; out of memory when rows x longest length > oom_above."""
         self.batches.append([(job.name, job.n, job.seed) for job in jobs])
         bad = [job.name for job in jobs if job.name in self.refuse]
@@ -36,9 +36,9 @@ class FakeEngine:
         if len(jobs) > 1 and self.oom_above is not None and rows * lmax > self.oom_above:
             raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
         return [self.sample(job.sequence, job.n, job.seed, job.name, deterministic=deterministic,
-                            trajectory=trajectory) for job in jobs]  # fmt: skip
+                            trajectory=trajectory, steps=steps) for job in jobs]  # fmt: skip
 
-    def sample(self, sequence, n, seed, name, *, deterministic=False, trajectory=False):
+    def sample(self, sequence, n, seed, name, *, deterministic=False, trajectory=False, steps=None):
         self.calls.append((name, n, seed))
         if self.oom_above is not None and n * len(sequence) > self.oom_above:
             raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")

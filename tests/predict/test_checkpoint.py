@@ -176,7 +176,9 @@ def test_x0_guard_is_the_checkpoints_unless_overridden(checkpoint: Path, tmp_pat
     assert load_engine(checkpoint, PredictConfig(device="cpu")).diffusion.x0_guard.kind == "chain_extent"
     engine = load_engine(checkpoint, PredictConfig(device="cpu", x0_guard={"kind": "none"}))
     assert engine.diffusion.x0_guard.kind == "none"
-    assert engine.sampler == {"x0_guard": {"kind": "none", "max_step": 7.6}}
+    assert engine.sampler == {
+        "x0_guard": {"kind": "none", "max_step": 7.6}, "spacing": "progress", "ode_solver": "ddim"
+    }  # fmt: skip
     fasta = tmp_path / "one.fasta"
     fasta.write_text(">a\nMKTAYIAKQR\n")
     common = [str(fasta), "-c", str(checkpoint), "-o", str(tmp_path / "o"), "-n", "1", "--device", "cpu", "-q"]
@@ -202,6 +204,30 @@ def test_bad_schedule_override_is_a_one_line_config_error(checkpoint: Path, tmp_
         capsys, str(fasta), "-c", str(checkpoint), "-o", str(tmp_path / "o"), "--config", str(cfg), "-q"
     )
     assert code == 2 and text.startswith("error: ") and "beta_start" in text and len(text.strip().splitlines()) == 1
+
+
+def test_few_step_prediction_records_its_budget_and_redoes_on_change(checkpoint: Path, tmp_path: Path, capsys):
+    """--steps N visits N of the checkpoint's trained steps (the schedule is not rebuilt); the JSON says so, and a
+    finished record made with another budget is only redone with --redo-changed."""
+    fasta = tmp_path / "in.fasta"
+    fasta.write_text(f">alpha\n{SEQS['alpha']}\n")
+    out = tmp_path / "out"
+    base = [str(fasta), "-c", str(checkpoint), "-o", str(out), "-n", "1", "--device", "cpu", "-q"]
+    code, text = _predict(capsys, *base, "--steps", "4", "--spacing", "progress")
+    assert code == 0 and "1 predicted" in text, text
+    info = json.loads((out / "predictions" / "alpha" / "alpha_sample_0.json").read_text())
+    assert info["steps"] == info["nfe"] == 4 and info["sampler"]["spacing"] == "progress"
+    assert info["schedule"]["t32"] == 80  # the trained schedule, not a re-scheduled one
+    code, text = _predict(capsys, *base, "--steps", "5", "--spacing", "progress")
+    assert code == 2 and "other settings" in text, text
+    code, text = _predict(capsys, *base, "--steps", "5", "--spacing", "progress", "--redo-changed")
+    assert code == 0 and "1 predicted" in text, text
+    assert json.loads((out / "predictions" / "alpha" / "alpha_sample_0.json").read_text())["nfe"] == 5
+    code, text = _predict(capsys, *base, "--steps", "5", "--spacing", "progress", "--deterministic",
+                          "--ode-solver", "dpm2m", "--redo-changed")  # fmt: skip
+    assert code == 0 and "1 predicted" in text, text
+    info = json.loads((out / "predictions" / "alpha" / "alpha_sample_0.json").read_text())
+    assert info["sampler"]["ode_solver"] == "dpm2m" and info["nfe"] == 5
 
 
 def test_non_standard_letters_are_mapped_and_recorded(checkpoint: Path, tmp_path: Path, capsys):
