@@ -11,7 +11,7 @@ import pytest
 
 from protein_rgdm.errors import InputError
 from protein_rgdm.structure.chain import build_chain_record, protein_chain_ids
-from protein_rgdm.structure.read import BACKBONE_ATOMS, read_ca_chain, read_structure
+from protein_rgdm.structure.read import read_ca_chain, read_structure
 from tests.helpers import call_with_timeout
 
 from .conftest import cif_text, helix_pdb, pdb_line
