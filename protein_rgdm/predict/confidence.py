@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from protein_rgdm.evaluate.superpose import kabsch
+
 __all__ = [
     "CONFIDENCE_METHOD",
     "LDDT_RADIUS",
@@ -104,10 +106,8 @@ def ensemble_lddt(samples: np.ndarray, max_partners: int = MAX_PARTNERS) -> np.n
 
 def _kabsch_onto(mobile: np.ndarray, target: np.ndarray) -> np.ndarray:
     """``mobile`` (L, 3) moved by the proper rotation + translation minimising its RMSD to ``target``."""
-    cm, ct = mobile.mean(0), target.mean(0)
-    u, _, vt = np.linalg.svd((mobile - cm).T @ (target - ct))
-    d = np.sign(np.linalg.det(u @ vt))
-    return (mobile - cm) @ (u @ np.diag([1.0, 1.0, d]) @ vt) + ct
+    rot, trans = kabsch(mobile, target)
+    return mobile @ rot.T + trans
 
 
 def superposed_spread(samples: np.ndarray, d0: float = SPREAD_D0) -> np.ndarray | None:
