@@ -13,7 +13,8 @@ __all__ = ["predict", "register"]
 
 @click.command("predict")
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
-@click.option("--checkpoint", "-c", required=True, type=click.Path(path_type=Path), help="trained checkpoint (.pt)")
+@click.option("--checkpoint", "-c", type=click.Path(path_type=Path),
+              help="trained checkpoint (.pt) [the bundled model: protein-rgdm model-card]")  # fmt: skip
 @click.option("--out-dir", "-o", required=True, type=click.Path(path_type=Path), help="output folder")
 @config_option("predict")
 @click.option("--num-samples", "-n", type=int, help="structures per sequence [5]")
@@ -53,6 +54,9 @@ def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, ste
     used; rank_tied marks samples the score cannot order, e.g. both of 2 samples) and
     OUT_DIR/failed.tsv. Finished records are skipped on a re-run unless --override.
 
+    Without --checkpoint the model bundled with the package is used (a small CPU-trained model:
+    valid local geometry, not reliable folds; see protein-rgdm model-card).
+
     \b
     Example:
       protein-rgdm predict seqs.fasta --checkpoint ckpt.pt --out-dir out -n 5 --seed 1 --format both
@@ -75,8 +79,17 @@ def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, ste
     cfg = load_config(PredictConfig, config_path, section="predict", overrides=overrides)
     input_failures: list = []
     records = read_sequences(input_path, input_failures)
+    model_version: dict = {}
+    if checkpoint is None:
+        from protein_rgdm.pretrained import BUNDLED_MODEL, bundled_checkpoint
+
+        checkpoint = bundled_checkpoint()
+        model_version["bundled_model"] = BUNDLED_MODEL
+        click.echo(f"predict: no --checkpoint, using the bundled model {BUNDLED_MODEL} (protein-rgdm model-card)",
+                   err=True)  # fmt: skip
     if not checkpoint.is_file():
         raise InputError(f"{checkpoint}: checkpoint not found")
+    model_version["checkpoint_sha256"] = sha256_file(checkpoint)
     out_dir.mkdir(parents=True, exist_ok=True)
     dump_config(cfg, out_dir / "predict_config.yaml", stage="predict")
     run = predict_records(
@@ -84,7 +97,7 @@ def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, ste
         lambda: load_engine(checkpoint, cfg),
         cfg,
         out_dir,
-        model_version={"checkpoint_sha256": sha256_file(checkpoint)},
+        model_version=model_version,
         progress=not quiet,
         input_failures=input_failures,
     )
@@ -102,6 +115,31 @@ def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, ste
         raise InputError(f"all {len(run.failed)} records failed; see {out_dir / 'failed.tsv'}")
 
 
+@click.command("model-card")
+@click.option("--json", "as_json", is_flag=True, help="print the card as JSON")
+def model_card(as_json) -> None:
+    """Describe the model bundled with the package (the default of predict): what it was trained on,
+    with which budget, its measured figures, and what it is and is not good for."""
+    import json
+
+    from protein_rgdm.pretrained import bundled_card, bundled_checkpoint
+
+    card = bundled_card()
+    if as_json:
+        click.echo(json.dumps(card, indent=2))
+        return
+    click.echo(f"{card['name']}: {card['summary']}")
+    click.echo(f"file: {bundled_checkpoint()} ({card['bytes']} bytes, sha256 {card['sha256'][:16]}...)")
+    for key, value in card["trained"].items():
+        click.echo(f"trained.{key}: {value}")
+    for tset, figures in card["figures"].items():
+        row = ", ".join(f"{k} {v}" for k, v in figures.items())
+        click.echo(f"figures.{tset}: {row}")
+    click.echo(f"good for: {card['good_for']}")
+    click.echo(f"not good for: {card['not_good_for']}")
+
+
 def register(group: click.Group) -> None:
-    """Add ``predict`` to the root command group."""
+    """Add ``predict`` and ``model-card`` to the root command group."""
     group.add_command(predict)
+    group.add_command(model_card)
