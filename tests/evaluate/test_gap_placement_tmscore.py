@@ -26,7 +26,7 @@ import pytest
 from protein_rgdm.evaluate.io import read_trace
 from protein_rgdm.evaluate.matching import match_by_sequence
 from protein_rgdm.evaluate.metrics import score_matched
-from protein_rgdm.evaluate.seqalign import alignment_score
+from protein_rgdm.structure.seqalign import alignment_score
 from protein_rgdm.structure.align import map_to_seqres
 
 TMSCORE = shutil.which("TMscore")
