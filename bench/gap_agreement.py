@@ -40,8 +40,8 @@ import numpy as np  # noqa: E402
 from protein_rgdm.evaluate.io import read_trace  # noqa: E402
 from protein_rgdm.evaluate.matching import match_by_sequence  # noqa: E402
 from protein_rgdm.evaluate.metrics import score_matched  # noqa: E402
-from protein_rgdm.structure.seqalign import alignment_score  # noqa: E402
 from protein_rgdm.structure.align import map_to_seqres  # noqa: E402
+from protein_rgdm.structure.seqalign import alignment_score  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 TM_TOL, RMSD_TOL = 1.5e-3, 1e-2

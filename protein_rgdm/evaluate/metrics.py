@@ -100,9 +100,7 @@ def tm_score(x: np.ndarray, y: np.ndarray, max_iterations: int = MAX_ITERATIONS)
     if x.shape != y.shape or x.ndim != 2 or x.shape[1] != 3 or len(x) == 0:
         raise ValueError(f"matched traces must both be (L, 3) with L >= 1, got {x.shape} and {y.shape}")
     length = len(y)
-    tm_sum, _, _ = search_scores(
-        x, y, d0_final(length), (d0_search_final(length),), 0, GDT_CUTOFFS, max_iterations
-    )
+    tm_sum, _, _ = search_scores(x, y, d0_final(length), (d0_search_final(length),), 0, GDT_CUTOFFS, max_iterations)
     return tm_sum / length
 
 
