@@ -5,7 +5,7 @@ The project's one sequence alignment. Its users differ only in the gap costs:
 * ``evaluate``'s model ↔ reference matching (:mod:`protein_rgdm.evaluate.matching`) uses
   ``TMscore -seq``'s: BLOSUM62, a gap of k residues costs 11 + (k − 1), end gaps are free
   (:data:`GAP_OPEN`, :data:`GAP_EXTEND`, the defaults);
-* the observed-residue ↔ seqres mapping (:func:`protein_rgdm.structure.align.map_to_seqres`) uses
+* the observed-residue ↔ seqres mapping (:func:`protein_rgdm.structure.seqres_map.map_to_seqres`) uses
   10 + (k − 1).
 
 Where one sequence lacks residues, several alignments often share the best score: a missing loop

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from protein_rgdm.structure.align import map_to_seqres
+from protein_rgdm.structure.seqres_map import map_to_seqres
 
 
 def test_identical_and_substring():
