@@ -1,7 +1,7 @@
 """Agreement of evaluate's residue matching with the TM-score program on references that lack residues.
 
 For every reference of the EigenFold splits whose author numbering is one constant offset from its
-seqres position (:func:`protein_rgdm.structure.align.map_to_seqres` method ``numbering``, all
+seqres position (:func:`protein_rgdm.structure.seqres_map.map_to_seqres` method ``numbering``, all
 letters agreeing), ``--samples`` models are made: the reference placed on seqres (missing residues
 interpolated, missing ends extended in 3.8 Å steps) plus Gaussian noise of ``--noise`` Å, numbered
 1..L. Debian's ``TMscore`` (matching by residue number) then scores each model against the
@@ -40,8 +40,8 @@ import numpy as np  # noqa: E402
 from protein_rgdm.evaluate.io import read_trace  # noqa: E402
 from protein_rgdm.evaluate.matching import match_by_sequence  # noqa: E402
 from protein_rgdm.evaluate.metrics import score_matched  # noqa: E402
-from protein_rgdm.evaluate.seqalign import alignment_score  # noqa: E402
-from protein_rgdm.structure.align import map_to_seqres  # noqa: E402
+from protein_rgdm.structure.seqalign import alignment_score  # noqa: E402
+from protein_rgdm.structure.seqres_map import map_to_seqres  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 TM_TOL, RMSD_TOL = 1.5e-3, 1e-2

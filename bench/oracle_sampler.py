@@ -37,9 +37,9 @@ COLUMNS = ("name", "length", "tm", "rmsd", "lddt", "required_step", "longest_ste
 
 def _files(structures: Path, names_csv: Path | None) -> list[tuple[str, Path | None]]:
     """(name, path) pairs: every structure file of the folder, or the ``name`` column of ``names_csv``."""
-    from protein_rgdm.evaluate.io import structure_stem
+    from protein_rgdm.structure.formats import structure_stem
 
-    by_stem = {structure_stem(p): p for p in sorted(structures.iterdir()) if structure_stem(p)}
+    by_stem = {structure_stem(p.name): p for p in sorted(structures.iterdir()) if structure_stem(p.name)}
     if names_csv is None:
         return [(stem, path) for stem, path in by_stem.items()]
     with open(names_csv, newline="") as fh:

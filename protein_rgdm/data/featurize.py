@@ -22,11 +22,11 @@ from protein_rgdm.data.manifest import MANIFEST_COLUMNS, REJECTED_COLUMNS, filte
 from protein_rgdm.errors import InputError
 from protein_rgdm.fileio import atomic_open
 from protein_rgdm.fileread import DEFAULT_MAX_BYTES, csv_field_limit, read_text_file
+from protein_rgdm.structure.formats import GZIP_SUFFIX, STRUCTURE_SUFFIXES, strip_structure_suffix, structure_stem
 from protein_rgdm.structure.record import ChainRecord
 
-__all__ = ["STRUCTURE_SUFFIXES", "ChainJob", "FeaturizeResult", "featurize_files", "plan_jobs", "record_name"]
+__all__ = ["ChainJob", "FeaturizeResult", "featurize_files", "plan_jobs", "record_name"]
 
-STRUCTURE_SUFFIXES = (".pdb", ".ent", ".cif", ".mmcif", ".bcif")
 _META_ALIASES = {"structure_method": "method", "exptl_method": "method"}
 
 
@@ -48,16 +48,6 @@ class FeaturizeResult:
     records: list[ChainRecord]
     manifest: list[dict[str, Any]]
     rejected: list[dict[str, Any]]
-
-
-def strip_structure_suffix(name: str) -> str:
-    """``7skh.B.pdb.gz`` → ``7skh.B``; ``3swy_A.cif`` → ``3swy_A``."""
-    if name.lower().endswith(".gz"):
-        name = name[:-3]
-    for suffix in STRUCTURE_SUFFIXES:
-        if name.lower().endswith(suffix):
-            return name[: -len(suffix)]
-    return name
 
 
 def record_name(file: str | Path, chain: str) -> str:
@@ -343,7 +333,7 @@ def plan_jobs(cfg: FeaturizeConfig, base_dir: Path | None = None) -> list[ChainJ
         raise InputError(f"featurize needs 'table' or an existing 'structures' folder (got {structures})")
     # every entry named like a structure file, whatever it is: a folder, FIFO or broken symlink named *.pdb
     # is rejected by the reader with a row in rejected.csv, not skipped without a trace
-    files = sorted(p for p in structures.iterdir() if strip_structure_suffix(p.name) != p.name.removesuffix(".gz"))
+    files = sorted(p for p in structures.iterdir() if structure_stem(p.name) is not None)
     if not extra:
         return [ChainJob(str(p)) for p in files]
     jobs = []
@@ -364,7 +354,7 @@ def _locate(row: dict[str, str], name: str, table_dir: Path, structures: Path | 
         return file if file.is_absolute() else table_dir / file
     folder = structures or table_dir
     raw = row["name"].strip()
-    for cand in (raw, raw + ".gz", *(name + s + z for s in STRUCTURE_SUFFIXES for z in (".gz", ""))):
+    for cand in (raw, raw + GZIP_SUFFIX, *(name + s + z for s in STRUCTURE_SUFFIXES for z in (GZIP_SUFFIX, ""))):
         if (folder / cand).is_file():
             return folder / cand
     return folder / raw  # missing: featurize records it in rejected.csv

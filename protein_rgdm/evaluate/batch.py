@@ -24,12 +24,13 @@ import numpy as np
 from protein_rgdm.config.evaluate import EvaluateConfig
 from protein_rgdm.errors import InputError
 from protein_rgdm.evaluate.geometry import GEOMETRY_COLUMNS, TraceGeometry, compare_geometry, trace_geometry
-from protein_rgdm.evaluate.io import STRUCTURE_SUFFIXES, CaTrace, read_trace, structure_stem
+from protein_rgdm.evaluate.io import CaTrace, read_trace
 from protein_rgdm.evaluate.matching import ResidueMatch, match_by_numbering, match_by_sequence, match_explicit
 from protein_rgdm.evaluate.metrics import score_matched
 from protein_rgdm.evaluate.ranking import load_summaries, sample_info
 from protein_rgdm.fileio import atomic_write_text
 from protein_rgdm.fileread import read_text_file
+from protein_rgdm.structure.formats import GZIP_SUFFIX, STRUCTURE_SUFFIXES, format_preference, structure_stem
 
 __all__ = ["METRIC_COLUMNS", "find_reference", "list_models", "load_mapping", "evaluate_predictions", "write_metrics"]
 
@@ -38,7 +39,6 @@ METRIC_COLUMNS = (
     "target", "model", "sample", "rank", "ranking_score", "n_model", "n_reference", "n_matched",
     "seq_identity", "rmsd", "tm", "gdt_ts", "gdt_ha", "lddt", *GEOMETRY_COLUMNS, "error", "model_path",
 )  # fmt: skip
-_FORMAT_PREFERENCE = {".pdb": 0, ".ent": 1, ".cif": 2, ".mmcif": 3, ".bcif": 4}
 
 
 def find_reference(ref_dir: Path, target: str) -> Path | None:
@@ -46,9 +46,9 @@ def find_reference(ref_dir: Path, target: str) -> Path | None:
 
     Also accepts ``<target>`` already carrying its suffix (EigenFold's ``7skh.B.pdb`` ids).
     """
-    names = [target + s + gz for s in STRUCTURE_SUFFIXES for gz in ("", ".gz")]
+    names = [target + s + gz for s in STRUCTURE_SUFFIXES for gz in ("", GZIP_SUFFIX)]
     if structure_stem(target) is not None:
-        names[:0] = [target, target + ".gz"]
+        names[:0] = [target, target + GZIP_SUFFIX]
     for name in names:
         path = ref_dir / name
         if path.is_file():
@@ -64,13 +64,11 @@ def list_models(target_dir: Path) -> list[tuple[Path, str]]:
     """(path, stem) of the model files of one target, one per stem (PDB preferred), natural order."""
     best: dict[str, Path] = {}
     for path in target_dir.iterdir():
-        stem = structure_stem(path)
+        stem = structure_stem(path.name)
         if stem is None:  # anything named like a structure (a folder, FIFO, broken symlink too) gets a row
             continue
-        plain = path.name[:-3] if path.name.lower().endswith(".gz") else path.name
-        rank = _FORMAT_PREFERENCE.get(Path(plain).suffix.lower(), 9)
         old = best.get(stem)
-        if old is None or rank < _FORMAT_PREFERENCE.get(Path(old.name.removesuffix(".gz")).suffix.lower(), 9):
+        if old is None or format_preference(path.name) < format_preference(old.name):
             best[stem] = path
     return sorted(((p, s) for s, p in best.items()), key=lambda item: _natural_key(item[1]))
 

@@ -8,19 +8,15 @@ from pathlib import Path
 import numpy as np
 
 from protein_rgdm.errors import InputError
+from protein_rgdm.structure.formats import structure_stem
 
 __all__ = [
     "CA_STEP_RANGE",
     "CaTrace",
     "check_ca_geometry",
     "read_trace",
-    "STRUCTURE_SUFFIXES",
     "is_structure_file",
-    "structure_stem",
 ]
-
-#: File endings read as structures (each optionally gzipped).
-STRUCTURE_SUFFIXES = (".pdb", ".ent", ".cif", ".mmcif", ".bcif")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,21 +41,9 @@ class CaTrace:
         return len(self.sequence)
 
 
-def structure_stem(path: str | Path) -> str | None:
-    """File name without its structure suffix (and ``.gz``), or None for a non-structure file."""
-    name = Path(path).name
-    low = name.lower()
-    if low.endswith(".gz"):
-        name, low = name[:-3], low[:-3]
-    for suffix in STRUCTURE_SUFFIXES:
-        if low.endswith(suffix):
-            return name[: -len(suffix)]
-    return None
-
-
 def is_structure_file(path: str | Path) -> bool:
-    """True for ``.pdb``/``.ent``/``.cif``/``.mmcif``/``.bcif`` files, gzipped or not."""
-    return Path(path).is_file() and structure_stem(path) is not None
+    """True for a regular file named like a structure (:mod:`protein_rgdm.structure.formats`), gzipped or not."""
+    return Path(path).is_file() and structure_stem(Path(path).name) is not None
 
 
 def read_trace(path: str | Path, chain: str | None = None) -> CaTrace:

@@ -3,7 +3,7 @@
 By default residues are matched like ``TMscore -seq``: a Needleman–Wunsch alignment of the model's
 sequence to the reference's observed residues with BLOSUM62, gap opening −11, extension −1, and
 free end gaps on both sequences; among equally scoring alignments the residue numbers of both
-structures decide where a gap goes (:mod:`.seqalign`). ``numbering`` matches equal residue numbers
+structures decide where a gap goes (:mod:`protein_rgdm.structure.seqalign`). ``numbering`` matches equal residue numbers
 (plain ``TMscore``); an explicit list of (model number, reference number) pairs overrides both.
 """
 
@@ -14,7 +14,7 @@ import dataclasses
 import numpy as np
 
 from protein_rgdm.errors import InputError
-from protein_rgdm.evaluate.seqalign import align_residues
+from protein_rgdm.structure.seqalign import align_residues
 
 __all__ = ["ResidueMatch", "MATCH_METHODS", "match_by_sequence", "match_by_numbering", "match_explicit"]
 
@@ -68,7 +68,7 @@ def match_by_sequence(
         One-letter sequences, lengths L and N.
     model_numbers, ref_numbers
         (L,) and (N,) int residue numbers, optional: among alignments with the best score, the one
-        that agrees most with the numbering is taken (:func:`.seqalign.align_residues`).
+        that agrees most with the numbering is taken (:func:`protein_rgdm.structure.seqalign.align_residues`).
     """
     m, r = _clean(model_seq), _clean(ref_seq)
     if not m or not r:

@@ -29,7 +29,7 @@ from protein_rgdm.evaluate.tmsearch import (
     search_scores,
 )
 
-__all__ = ["PairScores", "GDT_CUTOFFS", "score_matched", "tm_gdt_search"]
+__all__ = ["PairScores", "GDT_CUTOFFS", "score_matched", "tm_gdt_search", "tm_score"]
 
 #: Distance cut-offs (Å) counted by the GDT search; TS uses the last four, HA the first four.
 GDT_CUTOFFS = (0.5, 1.0, 2.0, 4.0, 8.0)
@@ -72,6 +72,36 @@ def tm_gdt_search(
     """
     tm, counts, _ = _search(x, y, reference_length, model_length, max_iterations)
     return tm, counts
+
+
+def tm_score(x: np.ndarray, y: np.ndarray, max_iterations: int = MAX_ITERATIONS) -> float:
+    """TM-score of two traces of the same L residues, residue i matched to residue i, normalised by L.
+
+    The TM-score search of :func:`tm_gdt_search` alone (d0 and d0_search of L; no GDT search): the
+    value ``TMscore`` gives for two files of the same residues. The search is symmetric (superposing
+    ``x`` on ``y`` over a selection gives the same distances as ``y`` on ``x``), so
+    ``tm_score(x, y) == tm_score(y, x)`` up to rounding. Sample ranking (:mod:`protein_rgdm.predict.ranking`)
+    scores its sample pairs with it.
+
+    Parameters
+    ----------
+    x, y
+        (L, 3) float Cα coordinates in Å, L ≥ 1.
+    max_iterations
+        Iterations per seed (20 in TMscore).
+
+    Returns
+    -------
+    float
+        TM-score in (0, 1].
+    """
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if x.shape != y.shape or x.ndim != 2 or x.shape[1] != 3 or len(x) == 0:
+        raise ValueError(f"matched traces must both be (L, 3) with L >= 1, got {x.shape} and {y.shape}")
+    length = len(y)
+    tm_sum, _, _ = search_scores(x, y, d0_final(length), (d0_search_final(length),), 0, GDT_CUTOFFS, max_iterations)
+    return tm_sum / length
 
 
 def _search(

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from protein_rgdm.errors import InputError
+from protein_rgdm.structure.formats import structure_format
 from protein_rgdm.structure.read import detect_format
 from protein_rgdm.structure.residues import is_amino_acid, one_letter
 
@@ -33,7 +34,6 @@ __all__ = ["read_ca_chain_fast"]
 
 #: Bytes that ``str.splitlines``/``strip`` treat specially (line breaks other than ``\n``, tabs).
 _ODD_BYTES = (b"\r", b"\t", b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x85")
-_PDB_SUFFIXES = (".pdb", ".ent")
 _WIDTH = 80
 
 
@@ -81,8 +81,7 @@ def read_ca_chain_fast(
     (ca, sequence, res_ids) like :func:`protein_rgdm.structure.read.read_ca_chain`: (N, 3) float32 Å,
     one-letter string of length N, (N,) int32 author residue numbers; or None.
     """
-    name = Path(path).name.lower().removesuffix(".gz")
-    if not name.endswith(_PDB_SUFFIXES) or any(b in data for b in _ODD_BYTES):
+    if structure_format(Path(path).name) != "pdb" or any(b in data for b in _ODD_BYTES):
         return None
     try:
         if detect_format(path, data) != "pdb":

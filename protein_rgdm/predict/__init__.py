@@ -6,7 +6,7 @@ samples, ``ranking`` scores samples without a reference, ``writer`` writes Cα P
 """
 
 from protein_rgdm.predict.inputs import InputFailure, SequenceRecord, read_sequences, sanitize_id
-from protein_rgdm.predict.ranking import ensemble_consistency, rank_descending, tm_score_aligned
+from protein_rgdm.predict.ranking import ensemble_consistency, rank_descending
 from protein_rgdm.predict.runner import PredictionRun, derive_seed, predict_records
 
 __all__ = [
@@ -19,5 +19,4 @@ __all__ = [
     "rank_descending",
     "read_sequences",
     "sanitize_id",
-    "tm_score_aligned",
 ]

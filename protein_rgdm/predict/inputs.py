@@ -21,6 +21,7 @@ from pathlib import Path
 from protein_rgdm.errors import InputError
 from protein_rgdm.fileread import DEFAULT_MAX_BYTES, check_regular_file, csv_field_limit, read_text_file
 from protein_rgdm.letters import MappedSequence, map_letters
+from protein_rgdm.structure.formats import structure_stem
 
 __all__ = ["InputFailure", "SequenceRecord", "read_sequences", "sanitize_id"]
 
@@ -28,8 +29,6 @@ _FASTA_SUFFIXES = {".fasta", ".fa", ".faa", ".fas", ".fna", ".seq"}
 _CSV_SUFFIXES = {".csv"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_ID = 100
-#: A structure-file extension ending an id (EigenFold split tables name targets ``7skh.B.pdb``).
-_STRUCTURE_SUFFIX = re.compile(r"\.(pdb|cif|ent|mmcif)(\.gz)?$", re.IGNORECASE)
 #: Accepted CSV column names, first match wins: ``id,sequence``, or a split / manifest table's ``name,seqres``.
 _ID_COLUMNS = ("id", "name")
 _SEQUENCE_COLUMNS = ("sequence", "seqres")
@@ -100,7 +99,9 @@ def sanitize_id(raw: str, fallback: str) -> str:
     gives ``fallback``.
     """
     words = raw.strip().split()
-    text = _STRUCTURE_SUFFIX.sub("", words[0] if words else "")
+    first = words[0] if words else ""
+    stem = structure_stem(first)  # EigenFold split tables name targets ``7skh.B.pdb``
+    text = first if stem is None else stem
     text = _UNSAFE.sub("_", text)
     text = text.lstrip("._-")[:_MAX_ID].rstrip(".")
     return text or fallback

@@ -7,10 +7,10 @@ from typing import Any
 import numpy as np
 
 from protein_rgdm.errors import InputError
-from protein_rgdm.structure.align import map_to_seqres
 from protein_rgdm.structure.atoms import ParsedStructure, residue_starts
 from protein_rgdm.structure.record import ChainRecord
 from protein_rgdm.structure.residues import is_amino_acid, is_nucleotide, one_letter
+from protein_rgdm.structure.seqres_map import map_to_seqres
 
 __all__ = ["MAX_ABS_COORD", "build_chain_record", "protein_chain_ids"]
 

@@ -17,6 +17,7 @@ from protein_rgdm.errors import InputError
 from protein_rgdm.fileread import DEFAULT_MAX_BYTES, read_limited_bytes
 from protein_rgdm.structure.altloc import altloc_residue_index, highest_occupancy_altloc
 from protein_rgdm.structure.atoms import AtomTable, ParsedStructure
+from protein_rgdm.structure.formats import structure_format
 from protein_rgdm.structure.residues import is_amino_acid, three_to_one
 
 __all__ = ["BACKBONE_ATOMS", "PDB_BACKENDS", "detect_format", "read_bytes", "read_ca_chain", "read_structure"]
@@ -27,7 +28,6 @@ BACKBONE_ATOMS = frozenset({"N", "CA", "C", "O"})
 #: Control characters other than tab, newline, form feed and carriage return; bytes ≥ 0x80.
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
 _HIGH_BYTES = bytes(range(128, 256))
-_SUFFIX = {".pdb": "pdb", ".ent": "pdb", ".cif": "cif", ".mmcif": "cif", ".bcif": "bcif"}
 
 
 def read_bytes(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
@@ -71,9 +71,7 @@ def _looks_text(head: bytes) -> bool:
 def detect_format(path: str | Path, data: bytes, name_hint: str | None = None) -> str:
     """``"pdb"``, ``"cif"`` or ``"bcif"`` from the name (or ``name_hint``), checked against the first bytes of ``data``."""
     path = Path(path)
-    name = (name_hint or path.name).lower()
-    name = name.removesuffix(".gz")
-    fmt = _SUFFIX.get(Path(name).suffix)
+    fmt = structure_format(name_hint or path.name)
     head = data[:1024].lstrip()
     if head[:1] == b"<" or b"<html" in head.lower() or b"<!doctype" in head.lower():
         raise InputError(f"{path}: is an HTML/XML page, not a structure file (a failed download?)")

@@ -26,8 +26,8 @@ import pytest
 from protein_rgdm.evaluate.io import read_trace
 from protein_rgdm.evaluate.matching import match_by_sequence
 from protein_rgdm.evaluate.metrics import score_matched
-from protein_rgdm.evaluate.seqalign import alignment_score
-from protein_rgdm.structure.align import map_to_seqres
+from protein_rgdm.structure.seqalign import alignment_score
+from protein_rgdm.structure.seqres_map import map_to_seqres
 
 TMSCORE = shutil.which("TMscore")
 pytestmark = pytest.mark.skipif(TMSCORE is None, reason="TMscore (Debian tm-align) not installed")

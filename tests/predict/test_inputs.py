@@ -58,6 +58,10 @@ def test_structure_file_suffix_is_dropped_from_ids():
     assert sanitize_id("7vrf.A.pdb", "f") == "7vrf.A"
     assert sanitize_id("1abc_A.cif.gz", "f") == "1abc_A"
     assert sanitize_id("plain.B", "f") == "plain.B"
+    # the suffixes are the readers' (structure.formats): every one of them, in any case, and only those
+    assert sanitize_id("2xyz.C.BCIF", "f") == sanitize_id("2xyz.C.ent.gz", "f") == "2xyz.C"
+    assert sanitize_id("x.gz", "f") == "x.gz" and sanitize_id("x.pdbx", "f") == "x.pdbx"
+    assert sanitize_id(".pdb", "f") == "f"
 
 
 # --- odd inputs: encodings, byte-order marks, huge fields, special files, case folding ---------------------------

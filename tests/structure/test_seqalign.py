@@ -1,4 +1,5 @@
-"""The model ↔ reference alignment: TMscore -seq's optimal score, gaps placed where the numbering jumps.
+"""The sequence alignment (evaluate's model ↔ reference matching): TMscore -seq's optimal score, gaps placed where
+the numbering jumps.
 
 A reference that lacks residues inside a repeat (``…GSGSG…`` missing ``SG``, ``GGG`` missing a G, a
 loop whose first residue equals the residue after it) has several alignments of equal score; only
@@ -12,23 +13,23 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from protein_rgdm.evaluate.matching import match_by_sequence
-from protein_rgdm.evaluate.seqalign import align_residues, alignment_score
+from protein_rgdm.structure.seqalign import align_residues, alignment_score
 
 FLANK_N, FLANK_C = "MKTAYIAKQRQISFVKSHF", "LEWDRTHPPAMNYVKEC"
 
 
-def _optimal_score(model: str, ref: str) -> int:
+def _optimal_score(model: str, ref: str, gap_open: int = -11, gap_extend: int = -1) -> int:
     from biotite.sequence import ProteinSequence, align
 
     matrix = align.SubstitutionMatrix.std_protein_matrix()
     best = align.align_optimal(
         ProteinSequence(model), ProteinSequence(ref), matrix,
-        gap_penalty=(-11, -1), terminal_penalty=False, max_number=1,
+        gap_penalty=(gap_open, gap_extend), terminal_penalty=False, max_number=1,
     )[0]  # fmt: skip
     trace = best.trace
     both = (trace[:, 0] >= 0) & (trace[:, 1] >= 0)
-    assert alignment_score(model, ref, trace[both, 0], trace[both, 1]) == best.score  # the scorer is TMscore -seq's
+    scored = alignment_score(model, ref, trace[both, 0], trace[both, 1], gap_open=gap_open, gap_extend=gap_extend)
+    assert scored == best.score  # the scorer is TMscore -seq's (with its gap costs)
     return best.score
 
 
@@ -65,10 +66,10 @@ def test_gap_goes_where_the_numbering_jumps(motif, start, length, n_placements):
         best = _optimal_score(seqres, observed)
         # every placement scores the same: the sequences alone cannot tell them apart
         assert alignment_score(seqres, observed, truth, np.arange(len(observed))) == best
-        match = match_by_sequence(seqres, observed, model_numbers, numbers)
-        assert match.reference_index.tolist() == list(range(len(observed)))
-        assert match.model_index.tolist() == truth.tolist(), f"deletion at {k}"
-        outcomes.add(tuple(match.model_index.tolist()))
+        model_index, reference_index = align_residues(seqres, observed, model_numbers, numbers)
+        assert reference_index.tolist() == list(range(len(observed)))
+        assert model_index.tolist() == truth.tolist(), f"deletion at {k}"
+        outcomes.add(tuple(model_index.tolist()))
     assert len(outcomes) == len(placements)
 
 
@@ -89,8 +90,8 @@ def test_a_residue_between_two_gaps_is_placed_by_the_gap_lengths():
     best = _optimal_score(seqres, observed)
     for keep in truths:
         assert alignment_score(seqres, observed, keep, np.arange(len(keep))) == best
-        match = match_by_sequence(seqres, observed, model_numbers, keep + 1)
-        assert match.model_index.tolist() == keep.tolist()
+        model_index, _ = align_residues(seqres, observed, model_numbers, keep + 1)
+        assert model_index.tolist() == keep.tolist()
 
 
 def test_a_model_lacking_residues_is_placed_by_its_own_numbering():
@@ -100,9 +101,9 @@ def test_a_model_lacking_residues_is_placed_by_its_own_numbering():
     found = set()
     for k in placements:
         model, numbers, truth = _delete(seqres, k, 2)
-        match = match_by_sequence(model, seqres, numbers, np.arange(1, len(seqres) + 1))
-        assert match.model_index.tolist() == list(range(len(model)))
-        assert match.reference_index.tolist() == truth.tolist(), f"deletion at {k}"
+        model_index, reference_index = align_residues(model, seqres, numbers, np.arange(1, len(seqres) + 1))
+        assert model_index.tolist() == list(range(len(model)))
+        assert reference_index.tolist() == truth.tolist(), f"deletion at {k}"
         found.add(tuple(truth.tolist()))
     assert len(found) == len(placements) == 6
 
@@ -141,9 +142,30 @@ def test_numbering_that_contradicts_the_sequence_does_not_override_the_score():
     seqres = FLANK_N + "GSGSGSG" + FLANK_C
     observed, numbers, _ = _delete(seqres, len(FLANK_N) + 2, 2)
     wrong = np.arange(len(observed)) + 1  # no jump at all: numbering is uninformative about the gap
-    match = match_by_sequence(seqres, observed, np.arange(1, len(seqres) + 1), wrong)
+    model_index, reference_index = align_residues(seqres, observed, np.arange(1, len(seqres) + 1), wrong)
     best = _optimal_score(seqres, observed)
-    assert alignment_score(seqres, observed, match.model_index, match.reference_index) == best
-    assert match.identity == 1.0 and len(match) == len(observed)
+    assert alignment_score(seqres, observed, model_index, reference_index) == best
+    identical = [seqres[i] == observed[j] for i, j in zip(model_index, reference_index)]
+    assert all(identical) and len(identical) == len(observed)
     with pytest.raises(ValueError, match="one entry per residue"):
         align_residues(seqres, observed, np.arange(3), numbers)
+
+
+@pytest.mark.parametrize("gap_open, gap_extend", [(-10, -1), (-4, -2)])
+def test_other_gap_costs_give_their_optimum(gap_open, gap_extend):
+    """The gap costs are parameters (seqres mapping uses 10 + (k − 1)): the optimum moves with them."""
+    rng = np.random.default_rng(7)
+    letters = np.array(list("ACDEFGHIKLMNPQRSTVWY"))
+    moved = 0
+    for trial in range(30):
+        alphabet = letters[:4] if trial % 2 else letters
+        model = "".join(rng.choice(alphabet, rng.integers(5, 50)))
+        keep = np.sort(rng.choice(len(model), size=rng.integers(3, len(model) + 1), replace=False))
+        ref = "".join(model[k] if rng.random() > 0.2 else rng.choice(alphabet) for k in keep)
+        i, j = align_residues(model, ref, gap_open=gap_open, gap_extend=gap_extend)
+        assert np.all(np.diff(i) > 0) and np.all(np.diff(j) > 0)
+        score = alignment_score(model, ref, i, j, gap_open=gap_open, gap_extend=gap_extend)
+        assert score == _optimal_score(model, ref, gap_open, gap_extend), (model, ref)
+        default = align_residues(model, ref)
+        moved += alignment_score(model, ref, *default, gap_open=gap_open, gap_extend=gap_extend) < score
+    assert moved > 0  # the TMscore costs' alignment is not optimal under these costs for some pairs

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 
 import numpy as np
+
+from protein_rgdm.structure.seqalign import align_residues
 
 __all__ = ["SeqresMapping", "map_to_seqres"]
 
@@ -24,7 +25,7 @@ class SeqresMapping:
     method
         ``"identical"`` (observed == seqres), ``"substring"`` (contiguous exact match),
         ``"numbering"`` (seqres index = residue number + constant offset, letters agree) or
-        ``"alignment"`` (biotite ``align_optimal``, BLOSUM62, affine gaps, free end gaps).
+        ``"alignment"`` (:func:`.seqalign.align_residues`: BLOSUM62, affine gaps, free end gaps).
     identity
         Fraction of observed residues mapped to an identical seqres letter.
     offset
@@ -39,13 +40,6 @@ class SeqresMapping:
 
 def _clean(seq: str) -> str:
     return "".join(c if c in _ALPHABET else "X" for c in seq.upper())
-
-
-@functools.lru_cache(maxsize=1)
-def _matrix():
-    from biotite.sequence import align
-
-    return align.SubstitutionMatrix.std_protein_matrix()
 
 
 def _identity(observed: str, seqres: str, index: np.ndarray) -> float:
@@ -91,7 +85,8 @@ def map_to_seqres(
     has_insertion_codes
         Author numbering with insertion codes is not a linear index; skip the numbering path.
     gap_open, gap_extend
-        Affine gap penalties of the alignment (end gaps are free).
+        Score of a gap's first residue and of each further one in the alignment (end gaps are
+        free); letters outside BLOSUM62's alphabet (U, O) score as X there.
     """
     obs, ref = _clean(observed), _clean(seqres)
     n = len(obs)
@@ -122,18 +117,8 @@ def map_to_seqres(
 
 
 def _align(obs: str, ref: str, gap_open: int, gap_extend: int) -> np.ndarray:
-    from biotite.sequence import ProteinSequence, align
-
-    result = align.align_optimal(
-        ProteinSequence(obs),
-        ProteinSequence(ref),
-        _matrix(),
-        gap_penalty=(gap_open, gap_extend),
-        terminal_penalty=False,
-        max_number=1,
-    )[0]
+    """(N,) seqres position of each observed residue by sequence alignment alone, -1 where unaligned."""
+    obs_index, ref_index = align_residues(obs, ref, gap_open=gap_open, gap_extend=gap_extend)
     index = np.full(len(obs), -1, dtype=np.int64)
-    trace = result.trace
-    both = (trace[:, 0] >= 0) & (trace[:, 1] >= 0)
-    index[trace[both, 0]] = trace[both, 1]
+    index[obs_index] = ref_index
     return index

@@ -1,18 +1,25 @@
-"""Align a model's sequence to a reference's observed residues, with the residue numbering as a tie-break.
+"""Align two protein sequences (Gotoh, BLOSUM62, free end gaps), with residue numbering as a tie-break.
 
-``TMscore -seq`` matches residues by a Needleman–Wunsch alignment: BLOSUM62, a gap of k residues
-costs 11 + (k − 1), end gaps are free. Where the reference lacks residues, several alignments often
-share the best score: a missing loop whose first residue equals the residue after it can be placed
-one position earlier or later (``…GSGSG…`` missing ``SG`` has four placements). The placements pair
-different Cα atoms, so TM-score and RMSD depend on the choice.
+The project's one sequence alignment. Its users differ only in the gap costs:
 
-The reference's author numbering says where the residues are missing: it jumps there. This module
-maximises, in this order,
+* ``evaluate``'s model ↔ reference matching (:mod:`protein_rgdm.evaluate.matching`) uses
+  ``TMscore -seq``'s: BLOSUM62, a gap of k residues costs 11 + (k − 1), end gaps are free
+  (:data:`GAP_OPEN`, :data:`GAP_EXTEND`, the defaults);
+* the observed-residue ↔ seqres mapping (:func:`protein_rgdm.structure.seqres_map.map_to_seqres`) uses
+  10 + (k − 1).
 
-1. the alignment score (exactly the score ``TMscore -seq`` maximises, so the matched set is always
-   one of its optimal alignments);
+Where one sequence lacks residues, several alignments often share the best score: a missing loop
+whose first residue equals the residue after it can be placed one position earlier or later
+(``…GSGSG…`` missing ``SG`` has four placements). The placements pair different residues (for the
+evaluator: different Cα atoms, so TM-score and RMSD depend on the choice).
+
+The author numbering says where the residues are missing: it jumps there. This module maximises,
+in this order,
+
+1. the alignment score (with the TMscore costs exactly the score ``TMscore -seq`` maximises, so the
+   matched set is always one of its optimal alignments);
 2. the number of *agreements*: consecutive matched pairs (i', j'), (i, j) — residues of only one
-   structure skipped between them — whose numbers step alike: Δ model number = Δ reference number.
+   sequence skipped between them — whose numbers step alike: Δ model number = Δ reference number.
    Inside a run of consecutive numbers both steps are 1; across a gap, the number of skipped
    residues must equal the jump in the other structure's numbering (residues missing from it);
 3. remaining ties: gaps as far towards the C terminus as possible (the preference of the Gotoh
@@ -20,9 +27,9 @@ maximises, in this order,
    finds the numbered placement for 76 of 84 EigenFold references with internal gaps, biotite's
    ``align_optimal`` for 71), the alignment ending as early as possible (long free trailing gaps).
 
-Where the numbering cannot confirm a placement (numbers running on across a gap, insertion codes
-repeating a number, negative steps) no alignment earns an agreement there, and the alignment score
-and rule 3 decide.
+Where the numbering cannot confirm a placement (no numbers given, numbers running on across a gap,
+insertion codes repeating a number, negative steps) no alignment earns an agreement there, and the
+alignment score and rule 3 decide.
 
 One integer dynamic programme does all three: each cell holds ``score * K + agreements`` with
 K = N + 1 larger than any agreement count, so one maximum is the lexicographic one. It is a
@@ -41,7 +48,7 @@ from numba import njit
 
 __all__ = ["GAP_OPEN", "GAP_EXTEND", "align_residues", "alignment_score"]
 
-#: Cost of a gap's first residue and of each further residue (TMscore -seq's BLOSUM62 setting).
+#: Score of a gap's first residue and of each further residue (TMscore -seq's BLOSUM62 setting).
 GAP_OPEN, GAP_EXTEND = -11, -1
 
 
@@ -63,14 +70,22 @@ def _codes(seq: str) -> np.ndarray:
     return lookup[np.frombuffer(seq.encode("ascii", "replace"), dtype=np.uint8)]
 
 
-def alignment_score(model_seq: str, ref_seq: str, model_index: np.ndarray, ref_index: np.ndarray) -> int:
-    """The ``TMscore -seq`` score of a matching (pairs' BLOSUM62 plus internal gap costs; end gaps free)."""
+def alignment_score(
+    model_seq: str,
+    ref_seq: str,
+    model_index: np.ndarray,
+    ref_index: np.ndarray,
+    *,
+    gap_open: int = GAP_OPEN,
+    gap_extend: int = GAP_EXTEND,
+) -> int:
+    """Score of a matching: pairs' BLOSUM62 plus internal gap scores, end gaps free (``TMscore -seq``'s by default)."""
     _, matrix = _blosum62()
     i, j = np.asarray(model_index), np.asarray(ref_index)
     score = int(matrix[_codes(model_seq)[i], _codes(ref_seq)[j]].sum())
     for steps in (np.diff(i) - 1, np.diff(j) - 1):
         gaps = steps[steps > 0]
-        score += int(len(gaps) * GAP_OPEN + (gaps - 1).sum() * GAP_EXTEND)
+        score += int(len(gaps) * gap_open + (gaps - 1).sum() * gap_extend)
     return score
 
 
@@ -79,6 +94,9 @@ def align_residues(
     ref_seq: str,
     model_numbers: np.ndarray | None = None,
     ref_numbers: np.ndarray | None = None,
+    *,
+    gap_open: int = GAP_OPEN,
+    gap_extend: int = GAP_EXTEND,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Matched (model, reference) positions of the best alignment, numbering as tie-break (module doc).
 
@@ -88,6 +106,8 @@ def align_residues(
         Upper-case one-letter sequences, lengths L and N (other characters score as ``X``).
     model_numbers, ref_numbers
         (L,) and (N,) int residue numbers; None (either) leaves only rules 1 and 3.
+    gap_open, gap_extend
+        Score (≤ 0) of a gap's first residue and of each further one; end gaps are free.
 
     Returns
     -------
@@ -108,7 +128,7 @@ def align_residues(
     lookup_m = use and bool(np.all(np.diff(num_m) > 0))
     lookup_r = use and bool(np.all(np.diff(num_r) > 0))
     codes_m, codes_r = _codes(model_seq).astype(np.int64), _codes(ref_seq).astype(np.int64)
-    return _gotoh(codes_m, codes_r, matrix * K, num_m, num_r, use, lookup_m, lookup_r, GAP_OPEN * K, GAP_EXTEND * K)
+    return _gotoh(codes_m, codes_r, matrix * K, num_m, num_r, use, lookup_m, lookup_r, gap_open * K, gap_extend * K)
 
 
 @njit(cache=True)
