@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from protein_rgdm.config.diffusion import ColourConfig, DiffusionConfig, LossConfig, ScheduleConfig
+from protein_rgdm.config.diffusion import COLOUR_CONFIGS, SCHEDULE_CONFIGS, DiffusionConfig, LossConfig
 from protein_rgdm.diffusion import Diffusion
 from protein_rgdm.errors import InputError
 from protein_rgdm.schedules import SCHEDULES
@@ -16,7 +16,7 @@ COLOURS = ("white", "free", "harmonic")
 
 def _diff(kind="rg", colour="free", **kw) -> Diffusion:
     return Diffusion.from_config(
-        DiffusionConfig(schedule=ScheduleConfig(kind=kind), colour=ColourConfig(kind=colour), **kw)
+        DiffusionConfig(schedule=SCHEDULE_CONFIGS[kind](), colour=COLOUR_CONFIGS[colour](), **kw)
     )
 
 

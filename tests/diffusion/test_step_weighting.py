@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from protein_rgdm.config.diffusion import ColourConfig, DiffusionConfig, LossConfig
+from protein_rgdm.config.diffusion import DiffusionConfig, FreeColourConfig, LossConfig
 from protein_rgdm.diffusion import Diffusion
 from protein_rgdm.errors import ConfigError
 
@@ -13,7 +13,7 @@ from protein_rgdm.errors import ConfigError
 def _diff(prediction: str, shell: str = "target", step: str = "prior_error", floor: float = 0.1) -> Diffusion:
     return Diffusion.from_config(
         DiffusionConfig(
-            colour=ColourConfig(kind="free"),
+            colour=FreeColourConfig(),
             prediction=prediction,
             loss=LossConfig(shell_weighting=shell, step_weighting=step, step_weighting_floor=floor),
         )
