@@ -14,7 +14,7 @@ from typing import Annotated, Any, Union
 from pydantic import BaseModel, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
-__all__ = ["KEY_ERROR", "kind_union", "key_error", "section_path"]
+__all__ = ["KEY_ERROR", "key_error", "kind_union", "section_path"]
 
 #: Error type of a bad key inside a kind union; ``ctx["key"]`` is the key relative to the section.
 KEY_ERROR = "config_key"
@@ -78,7 +78,9 @@ def kind_union(
             elif key in every_key:
                 raise key_error(key, f"{key} not used by {section} kind {kind!r} (its keys: {', '.join(sorted(own))})")
             else:
-                raise key_error(key, f"unknown key {key!r} for {section} kind {kind!r} (its keys: {', '.join(sorted(own))})")
+                raise key_error(
+                    key, f"unknown key {key!r} for {section} kind {kind!r} (its keys: {', '.join(sorted(own))})"
+                )
         if migrate is not None:
             data = migrate(member, data)
         for key, field in own.items():

@@ -22,7 +22,14 @@ import torch
 
 from protein_rgdm.errors import ConfigError
 
-__all__ = ["PARAMETRISATIONS", "EpsPrediction", "NoisePrediction", "Parametrisation", "X0Prediction", "build_parametrisation"]
+__all__ = [
+    "PARAMETRISATIONS",
+    "EpsPrediction",
+    "NoisePrediction",
+    "Parametrisation",
+    "X0Prediction",
+    "build_parametrisation",
+]
 
 
 def _safe_divide(num: torch.Tensor, den: torch.Tensor) -> torch.Tensor:
@@ -37,7 +44,9 @@ class Parametrisation(abc.ABC):
     kind: str
 
     @abc.abstractmethod
-    def target(self, y0: torch.Tensor, noise: torch.Tensor, eps: torch.Tensor, window3: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    def target(
+        self, y0: torch.Tensor, noise: torch.Tensor, eps: torch.Tensor, window3: torch.Tensor, scale: torch.Tensor
+    ) -> torch.Tensor:
         """Training target (B, L, 3) in mode space from the clean modes ``y0``, the colored noise ``noise`` = N and
         the whitened ``eps`` = ε of one forward draw; ``window3`` (B, L, 1) float 0/1."""
 
