@@ -15,13 +15,13 @@ import time
 import numpy as np
 import torch
 
-from protein_rgdm.config.diffusion import DiffusionConfig, ScheduleConfig
+from protein_rgdm.config.diffusion import SCHEDULE_CONFIGS, DiffusionConfig
 from protein_rgdm.diffusion import Diffusion, GaussianOracle
 from protein_rgdm.schedules import SCHEDULES
 
 
 def run(kind: str, length: int, batch: int, device: str) -> dict:
-    diff = Diffusion.from_config(DiffusionConfig(schedule=ScheduleConfig(kind=kind)))
+    diff = Diffusion.from_config(DiffusionConfig(schedule=SCHEDULE_CONFIGS[kind]()))
     oracle = GaussianOracle(diff, lambda n: diff.tables(n)[1])
     mask = torch.ones(batch, length, dtype=torch.bool, device=device)
     diff.tables(length)  # build the tables outside the timing

@@ -15,16 +15,26 @@ import argparse
 import numpy as np
 import torch
 
-from protein_rgdm.config.diffusion import BasisConfig, ColourConfig, DiffusionConfig, SamplerConfig, ScheduleConfig
+from protein_rgdm.config.diffusion import (
+    BasisConfig,
+    DDPMScheduleConfig,
+    DiffusionConfig,
+    FreeColourConfig,
+    HarmonicColourConfig,
+    HarmonicScheduleConfig,
+    RGScheduleConfig,
+    SamplerConfig,
+    WhiteColourConfig,
+)
 from protein_rgdm.diffusion import Diffusion, GaussianOracle
 
 KINDS = {
-    "rg": dict(schedule=ScheduleConfig(kind="rg"), colour=ColourConfig(kind="free")),
-    "ddpm": dict(schedule=ScheduleConfig(kind="ddpm"), colour=ColourConfig(kind="white", variance=1.0)),
+    "rg": dict(schedule=RGScheduleConfig(), colour=FreeColourConfig()),
+    "ddpm": dict(schedule=DDPMScheduleConfig(), colour=WhiteColourConfig(variance=1.0)),
     "harmonic": dict(
         basis=BasisConfig(kind="harmonic"),
-        schedule=ScheduleConfig(kind="harmonic"),
-        colour=ColourConfig(kind="harmonic"),
+        schedule=HarmonicScheduleConfig(),
+        colour=HarmonicColourConfig(),
     ),
 }
 

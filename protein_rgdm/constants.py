@@ -8,6 +8,7 @@ __all__ = [
     "HARMONIC_SPRING",
     "PRIOR_C",
     "PRIOR_MASS",
+    "RGDM_DDPM_TAU",
     "AMINO_ACIDS",
 ]
 
@@ -25,6 +26,9 @@ PRIOR_C: float = CA_CA_DISTANCE**2 / 2.3211
 
 #: RGDM free-theory mass m = π / 100 (dimensionless wave number).
 PRIOR_MASS: float = math.pi / 100.0
+
+#: τ of RGDM's DDPM step count T_N = T₃₂ + ⌈τ ln(N/N₀)⌉ (``--tau`` default in RGDM's ``utils/DDPM_parsing.py``).
+RGDM_DDPM_TAU: float = 8.174705437759766
 
 #: The 20 standard amino acids, one-letter codes, in alphabetical order of their letters.
 AMINO_ACIDS: str = "ACDEFGHIKLMNPQRSTVWY"

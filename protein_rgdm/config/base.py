@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from protein_rgdm.config.kinds import KEY_ERROR, section_path
 from protein_rgdm.errors import ConfigError
 from protein_rgdm.fileio import atomic_write_text
 
@@ -27,8 +28,10 @@ def format_validation_error(err: ValidationError, source: str) -> str:
     """One line naming each offending key (dotted path) and what is wrong with it."""
     parts = []
     for e in err.errors():
-        key = ".".join(str(p) for p in e["loc"]) or "<root>"
-        if e["type"] == "extra_forbidden":
+        key = ".".join(section_path(e["loc"])) or "<root>"
+        if e["type"] == KEY_ERROR:
+            parts.append(f"key '{key + '.' if e['loc'] else ''}{e['ctx']['key']}': {e['msg']}")
+        elif e["type"] == "extra_forbidden":
             parts.append(f"unknown key '{key}'")
         elif e["type"] == "missing":
             parts.append(f"missing key '{key}'")

@@ -5,21 +5,34 @@ YAML section ``diffusion`` (see configs/diffusion.yaml); also nested inside the 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
 from protein_rgdm.config.base import StrictModel
-from protein_rgdm.constants import CA_CA_DISTANCE, HARMONIC_SPRING, PRIOR_C, PRIOR_MASS
+from protein_rgdm.config.kinds import key_error, kind_union
+from protein_rgdm.constants import CA_CA_DISTANCE, HARMONIC_SPRING, PRIOR_C, PRIOR_MASS, RGDM_DDPM_TAU
 
 __all__ = [
+    "COLOUR_CONFIGS",
+    "SCHEDULE_CONFIGS",
     "BasesConfig",
     "BasisConfig",
     "ColourConfig",
+    "DDPMScheduleConfig",
     "DiffusionConfig",
+    "FittedColourConfig",
+    "FreeColourConfig",
+    "HarmonicColourConfig",
+    "HarmonicScheduleConfig",
     "LossConfig",
+    "RGScheduleConfig",
     "SamplerConfig",
     "ScheduleConfig",
+    "SequentialScheduleConfig",
+    "SigmoidScheduleConfig",
+    "SoftScheduleConfig",
+    "WhiteColourConfig",
     "X0GuardConfig",
 ]
 
@@ -41,69 +54,181 @@ class BasisConfig(StrictModel):
     spring: float | None = Field(None, gt=0, description="bond weight; default 1 (path) or 3/3.8² Å⁻² (harmonic)")
 
 
-_SCHEDULE_KEYS = {
-    "rg": {"t32", "n0"},
-    "ddpm": {"t32", "n0", "tau", "steps"},
-    "harmonic": {"t32", "steps"},
-    "sigmoid": {"t32", "steps", "width"},
-    "soft": {"t32", "steps", "softness", "ordering"},
-    "sequential": {"t32", "steps", "window", "ordering"},
+#: Defaults of the flat ``ScheduleConfig`` (before 2026-11-28) that held every kind's keys; a resolved dump of it
+#: carries them all, the unused ones at these values.
+_FLAT_SCHEDULE_DEFAULTS = {
+    "t32": 80,
+    "n0": 32,
+    "tau": RGDM_DDPM_TAU,
+    "steps": None,
+    "width": 1.0,
+    "softness": 0.05,
+    "window": 0.3,
+    "ordering": "log",
+    "beta_start": 1e-4,
+    "beta_end": 0.02,
+    "reference_steps": 1000,
 }
-_SHARED = {"kind", "beta_start", "beta_end", "reference_steps"}
 
 
-class ScheduleConfig(StrictModel):
-    """Component-wise noise schedule, chosen by ``kind``; only that kind's parameters may be set."""
+class _ReferenceDDPM(StrictModel):
+    """The reference DDPM whose SNR range every schedule maps onto its modes."""
 
-    kind: Literal["rg", "ddpm", "harmonic", "sigmoid", "soft", "sequential"] = "rg"
-    t32: int = Field(80, ge=2, description="RG / ddpm: T₃₂; others: use RG's count at this T₃₂ when steps is unset")
-    n0: int = Field(32, ge=3, description="RG / ddpm reference length N₀")
-    tau: float = Field(8.174705437759766, ge=0, description="ddpm: T_N = t32 + ⌈τ ln(N/n0)⌉ (RGDM's τ)")
-    steps: int | None = Field(None, ge=2, description="fixed step count (not rg); None = RG's count (ddpm: RGDM's T_N)")
-    width: float = Field(1.0, gt=0, description="sigmoid: cutoff width in ln(k²/Λ²)")
-    softness: float = Field(0.05, gt=0, description="soft (GUD eq. 13): 1/a, a = log-SNR offset across labels")
-    window: float = Field(0.3, gt=0, le=1, description="sequential: window width (1 = DDPM-like, →0 autoregressive)")
-    ordering: Literal["log", "linear"] = "log"
+    kind: str  # each kind's model narrows it to its tag (declared here so that it comes first in a dump)
+
     beta_start: float = Field(1e-4, gt=0, lt=1)
     beta_end: float = Field(0.02, gt=0, lt=1)
     reference_steps: int = Field(1000, ge=2)
 
     @model_validator(mode="after")
-    def _check(self) -> ScheduleConfig:
+    def _check_betas(self):
         if self.beta_start >= self.beta_end:
             raise ValueError(f"beta_start ({self.beta_start}) must be smaller than beta_end ({self.beta_end})")
-        allowed = _SCHEDULE_KEYS[self.kind] | _SHARED
-        stray = _non_default(self, allowed)
-        if stray:
-            raise ValueError(f"{', '.join(stray)} not used by schedule kind '{self.kind}'")
         return self
 
 
-class ColourConfig(StrictModel):
-    """Noise colour (the Gaussian fixed point's power per mode)."""
+class _StepCount(_ReferenceDDPM):
+    """A fixed step count, or RG's count at ``t32`` when ``steps`` is unset (never both)."""
 
-    kind: Literal["white", "free", "fitted", "harmonic"] = "free"
-    c: float = Field(PRIOR_C, gt=0, description="free theory amplitude, Å²")
-    m: float = Field(PRIOR_MASS, ge=0, description="free theory mass (wave number)")
-    variance: float = Field(CA_CA_DISTANCE**2, gt=0, description="white noise power per mode, Å²")
-    spring: float = Field(HARMONIC_SPRING, gt=0, description="harmonic colour spring a, Å⁻²")
-    spectrum: Literal["continuum", "lattice"] = "continuum"
-    spectrum_path: str | None = Field(None, description="fitted: spectrum.json from the bases stage")
+    t32: int = Field(80, ge=2, description="steps unset: use RG's step count at this T₃₂")
+    steps: int | None = Field(None, ge=2, description="fixed step count; None = RG's count at t32")
+
+    #: Keys ignored when ``steps`` is set: giving one of them with ``steps`` is an error.
+    _unused_with_steps: ClassVar[tuple[str, ...]] = ("t32",)
 
     @model_validator(mode="after")
-    def _check(self) -> ColourConfig:
-        if self.kind == "fitted" and not self.spectrum_path:
-            raise ValueError("spectrum_path is required for colour kind 'fitted'")
-        allowed = {
-            "white": {"variance"},
-            "free": {"c", "m", "spectrum"},
-            "fitted": {"spectrum_path", "spectrum"},
-            "harmonic": {"spring"},
-        }[self.kind] | {"kind"}
-        stray = _non_default(self, allowed)
-        if stray:
-            raise ValueError(f"{', '.join(stray)} not used by colour kind '{self.kind}'")
+    def _check_steps(self):
+        both = [k for k in self._unused_with_steps if k in self.model_fields_set]
+        if self.steps is not None and both:
+            raise ValueError(f"{', '.join(both)} and steps both given (with steps set, {', '.join(both)} is unused)")
         return self
+
+
+class RGScheduleConfig(_ReferenceDDPM):
+    """RG schedule (``protein_rgdm.schedules.rg``): T_N from T₃₂ and the reference length N₀."""
+
+    kind: Literal["rg"] = "rg"
+    t32: int = Field(80, ge=2, description="T₃₂: total steps at L = 32")
+    n0: int = Field(32, ge=3, description="reference length N₀")
+
+
+class DDPMScheduleConfig(_StepCount):
+    """Length-dependent DDPM (RGDM's baseline): T_N = t32 + ⌈τ ln(N/n0)⌉, or ``steps``."""
+
+    kind: Literal["ddpm"] = "ddpm"
+    t32: int = Field(80, ge=2, description="T₃₂ of T_N when steps is unset")
+    n0: int = Field(32, ge=3, description="reference length N₀ (also of the final SNR γ (N₀/N)²)")
+    tau: float = Field(RGDM_DDPM_TAU, ge=0, description="T_N = t32 + ⌈τ ln(N/n0)⌉ (RGDM's τ) when steps is unset")
+    steps: int | None = Field(None, ge=2, description="fixed step count; None = RGDM's T_N")
+
+    _unused_with_steps: ClassVar[tuple[str, ...]] = ("t32", "tau")
+
+
+class HarmonicScheduleConfig(_StepCount):
+    """Harmonic (EigenFold) schedule: the modes relax at their eigenvalues."""
+
+    kind: Literal["harmonic"] = "harmonic"
+
+
+class SigmoidScheduleConfig(_StepCount):
+    """Sigmoid cutoff in ln(k²/Λ²) moving through the modes."""
+
+    kind: Literal["sigmoid"] = "sigmoid"
+    width: float = Field(1.0, gt=0, description="cutoff width in ln(k²/Λ²)")
+
+
+class SoftScheduleConfig(_StepCount):
+    """Soft conditioning (GUD eq. 13)."""
+
+    kind: Literal["soft"] = "soft"
+    softness: float = Field(0.05, gt=0, description="1/a, a = log-SNR offset across labels")
+    ordering: Literal["log", "linear"] = "log"
+
+
+class SequentialScheduleConfig(_StepCount):
+    """Sequential (autoregressive-like) schedule: a window of modes noised at a time."""
+
+    kind: Literal["sequential"] = "sequential"
+    window: float = Field(0.3, gt=0, le=1, description="window width (1 = DDPM-like, →0 autoregressive)")
+    ordering: Literal["log", "linear"] = "log"
+
+
+def _steps_migration(member: type[StrictModel], data: dict[str, Any]) -> dict[str, Any]:
+    """A flat dump with ``steps`` set also holds t32 (and tau) at their defaults: drop those, reject others."""
+    if data.get("steps") is None:
+        return data
+    for key in getattr(member, "_unused_with_steps", ()):
+        if key in data and data[key] == _FLAT_SCHEDULE_DEFAULTS[key]:
+            del data[key]
+        elif key in data:
+            raise key_error(key, f"{key} given together with steps (schedule kind {data['kind']!r} would ignore {key})")
+    return data
+
+
+#: Schedule config class of each ``schedule.kind``.
+SCHEDULE_CONFIGS: dict[str, type[StrictModel]] = {
+    "rg": RGScheduleConfig,
+    "ddpm": DDPMScheduleConfig,
+    "harmonic": HarmonicScheduleConfig,
+    "sigmoid": SigmoidScheduleConfig,
+    "soft": SoftScheduleConfig,
+    "sequential": SequentialScheduleConfig,
+}
+
+#: Component-wise noise schedule: one strict model per ``kind`` (default ``rg``).
+ScheduleConfig = kind_union("schedule", tuple(SCHEDULE_CONFIGS.values()), _FLAT_SCHEDULE_DEFAULTS, _steps_migration)
+
+_FLAT_COLOUR_DEFAULTS = {
+    "c": PRIOR_C,
+    "m": PRIOR_MASS,
+    "variance": CA_CA_DISTANCE**2,
+    "spring": HARMONIC_SPRING,
+    "spectrum": "continuum",
+    "spectrum_path": None,
+}
+
+
+class FreeColourConfig(StrictModel):
+    """Free theory S_k = c / (k² + m²) (continuum k or the lattice's)."""
+
+    kind: Literal["free"] = "free"
+    c: float = Field(PRIOR_C, gt=0, description="free theory amplitude, Å²")
+    m: float = Field(PRIOR_MASS, ge=0, description="free theory mass (wave number)")
+    spectrum: Literal["continuum", "lattice"] = "continuum"
+
+
+class WhiteColourConfig(StrictModel):
+    """White noise: the same power for every mode."""
+
+    kind: Literal["white"] = "white"
+    variance: float = Field(CA_CA_DISTANCE**2, gt=0, description="white noise power per mode, Å²")
+
+
+class FittedColourConfig(StrictModel):
+    """The free theory with c, m read from the bases stage's spectrum.json."""
+
+    kind: Literal["fitted"] = "fitted"
+    spectrum_path: str = Field(..., min_length=1, description="spectrum.json from the bases stage")
+    spectrum: Literal["continuum", "lattice"] = "continuum"
+
+
+class HarmonicColourConfig(StrictModel):
+    """Harmonic chain's stationary power."""
+
+    kind: Literal["harmonic"] = "harmonic"
+    spring: float = Field(HARMONIC_SPRING, gt=0, description="harmonic colour spring a, Å⁻²")
+
+
+#: Colour config class of each ``colour.kind``.
+COLOUR_CONFIGS: dict[str, type[StrictModel]] = {
+    "free": FreeColourConfig,
+    "white": WhiteColourConfig,
+    "fitted": FittedColourConfig,
+    "harmonic": HarmonicColourConfig,
+}
+
+#: Noise colour (the Gaussian fixed point's power per mode): one strict model per ``kind`` (default ``free``).
+ColourConfig = kind_union("colour", tuple(COLOUR_CONFIGS.values()), _FLAT_COLOUR_DEFAULTS)
 
 
 class LossConfig(StrictModel):
@@ -164,8 +289,8 @@ class DiffusionConfig(StrictModel):
     """Everything that defines the forward / reverse process (no network)."""
 
     basis: BasisConfig = BasisConfig()
-    schedule: ScheduleConfig = ScheduleConfig()
-    colour: ColourConfig = ColourConfig()
+    schedule: ScheduleConfig = RGScheduleConfig()
+    colour: ColourConfig = FreeColourConfig()
     prediction: Literal["noise", "eps", "x0"] = "x0"
     loss: LossConfig = LossConfig()
     sampler: SamplerConfig = SamplerConfig()

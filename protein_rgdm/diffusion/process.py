@@ -5,8 +5,9 @@ Per chain of n residues, in the basis's modes j = 1..n−1 (mode 0, the centroid
     X̃_{s,j} = √ᾱ[s,j] X̃_{0,j} + N_j,   N_j = √((1 − ᾱ[s,j]) S_j) ε_j,   ε_j ~ N(0, 1)³.
 
 Modes with ᾱ = 0 are at the fixed point (outside the active shell) and are projected out of the
-network input; the *window* (0 < ᾱ < 1) is where the network's prediction is used. Prediction
-parametrisations (real space, per-residue vectors; ``U`` = from_modes):
+network input (:mod:`protein_rgdm.diffusion.conditioning`, shared with the sampler); the *window*
+(0 < ᾱ < 1) is where the network's prediction is used. Prediction parametrisations (strategy classes
+in :mod:`protein_rgdm.diffusion.parametrisation`; real space, per-residue vectors; ``U`` = from_modes):
 
 * ``noise`` (RGDM): target = w · U(N · window), the colored noise actually added, times
   the shell weight w = √((n + 3)/(n_window + 3)) when ``loss.shell_weighting == "target"``.
@@ -16,7 +17,7 @@ parametrisations (real space, per-residue vectors; ``U`` = from_modes):
 
 Loss: per chain, the squared error of the window modes of (pred − target), summed over modes and
 coordinates and divided by 3n (a per-coordinate MSE, Å² for ``noise``/``x0``), times the chain's
-weight (w² when ``shell_weighting == "loss"``, else 1; divided by E_s + floor when
+weight (w² when ``shell_weighting == "loss"``, else 1 — :mod:`protein_rgdm.diffusion.weighting`; divided by E_s + floor when
 ``step_weighting == "prior_error"``, E_s being the same loss for the prior-only Gaussian denoiser at
 the chain's step), averaged over the batch.
 """
@@ -29,9 +30,12 @@ import torch
 from protein_rgdm.basis.base import ModeBasis, chain_lengths
 from protein_rgdm.basis.factory import build_basis
 from protein_rgdm.config.diffusion import DiffusionConfig, X0GuardConfig
+from protein_rgdm.diffusion.conditioning import condition
 from protein_rgdm.diffusion.guard import CleanEstimateGuard, build_guard
+from protein_rgdm.diffusion.parametrisation import Parametrisation, build_parametrisation
 from protein_rgdm.diffusion.respacing import StepSpacing, build_spacing
-from protein_rgdm.diffusion.types import SampleResult, ScoreFn, TrainingExample
+from protein_rgdm.diffusion.types import ForwardSample, SampleResult, ScoreFn, TrainingExample
+from protein_rgdm.diffusion.weighting import ShellWeighting, build_shell_weighting, shell_weight
 from protein_rgdm.errors import ConfigError, InputError
 from protein_rgdm.schedules.base import NoiseSchedule
 from protein_rgdm.schedules.colour import NoiseColour
@@ -39,8 +43,6 @@ from protein_rgdm.schedules.factory import build_colour, build_schedule
 
 __all__ = ["Diffusion"]
 
-_PREDICTIONS = ("noise", "eps", "x0")
-_WEIGHTINGS = ("target", "loss", "none")
 _STEP_WEIGHTINGS = ("prior_error", "none")
 
 
@@ -52,9 +54,11 @@ class Diffusion:
     basis, schedule, colour
         The three strategies.
     prediction
-        ``"noise"``, ``"eps"`` or ``"x0"`` (what the network outputs).
+        ``"noise"``, ``"eps"`` or ``"x0"``: what the network outputs, the strategy
+        :mod:`protein_rgdm.diffusion.parametrisation` (kept as ``.parametrisation``).
     shell_weighting
-        ``"target"``, ``"loss"`` or ``"none"`` (where RGDM's √((n+3)/(n_window+3)) goes).
+        ``"target"``, ``"loss"`` or ``"none"``: where RGDM's √((n+3)/(n_window+3)) goes, the strategy
+        :mod:`protein_rgdm.diffusion.weighting` (kept as ``.weighting``).
     step_weighting, step_floor
         ``"prior_error"``: per-chain loss weight 1 / (E_s + step_floor) (see :meth:`prior_error`);
         ``"none"``: 1.
@@ -89,10 +93,8 @@ class Diffusion:
         spacing: StepSpacing | None = None,
         ode_solver: str = "ddim",
     ) -> None:
-        if prediction not in _PREDICTIONS:
-            raise ConfigError(f"prediction: must be one of {', '.join(_PREDICTIONS)}, got {prediction!r}")
-        if shell_weighting not in _WEIGHTINGS:
-            raise ConfigError(f"loss.shell_weighting: must be one of {', '.join(_WEIGHTINGS)}, got {shell_weighting!r}")
+        self.parametrisation: Parametrisation = build_parametrisation(prediction)
+        self.weighting: ShellWeighting = build_shell_weighting(shell_weighting)
         if step_weighting not in _STEP_WEIGHTINGS:
             raise ConfigError(f"loss.step_weighting: must be one of {', '.join(_STEP_WEIGHTINGS)}, got {step_weighting!r}")
         if not step_floor > 0:
@@ -107,7 +109,6 @@ class Diffusion:
             raise ConfigError(f"sampler.ode_solver: must be 'ddim' or 'dpm2m', got {ode_solver!r}")
         self.ode_solver = ode_solver
         self.basis, self.schedule, self.colour = basis, schedule, colour
-        self.prediction, self.shell_weighting = prediction, shell_weighting
         #: The :class:`DiffusionConfig` this was built from (set by :meth:`from_config`), else None.
         self.config: DiffusionConfig | None = config
         self._tables: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -130,6 +131,16 @@ class Diffusion:
             spacing=build_spacing(cfg.sampler.spacing),
             ode_solver=cfg.sampler.ode_solver,
         )
+
+    @property
+    def prediction(self) -> str:
+        """Name of the parametrisation (``diffusion.prediction``)."""
+        return self.parametrisation.kind
+
+    @property
+    def shell_weighting(self) -> str:
+        """Name of the shell weighting (``diffusion.loss.shell_weighting``)."""
+        return self.weighting.kind
 
     # ----- per-length tables ----------------------------------------------------------------
     def tables(self, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -174,8 +185,12 @@ class Diffusion:
         return as_t(ab), as_t(ab_prev), as_t(power)
 
     def shell_weight(self, lengths: torch.Tensor, n_window: torch.Tensor) -> torch.Tensor:
-        """RGDM's √((n + 3) / (n_window + 3)), (B,) float."""
-        return torch.sqrt((lengths.to(torch.float64) + 3.0) / (n_window.to(torch.float64) + 3.0))
+        """RGDM's √((n + 3) / (n_window + 3)), (B,) float64."""
+        return shell_weight(lengths, n_window)
+
+    def _target_scale(self, lengths: torch.Tensor, window: torch.Tensor, dtype) -> torch.Tensor:
+        """(B,) the shell weighting's factor on a ``noise`` target for the given (B, L) window."""
+        return self.weighting.target_scale(shell_weight(lengths, window.sum(1))).to(dtype)
 
     def prior_error(self, ab: torch.Tensor, power: torch.Tensor, window: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """E_s: the loss of the prior-only Gaussian denoiser, (B,) in the loss's units.
@@ -185,14 +200,8 @@ class Diffusion:
         ᾱ as whitened noise. Summed over the window modes and divided by n like :meth:`loss`.
         ``ab``, ``power``, ``window`` (B, L); ``lengths`` (B,).
         """
-        if self.prediction == "x0":
-            per_mode = (1.0 - ab) * power
-        elif self.prediction == "noise":
-            per_mode = ab * (1.0 - ab) * power
-            if self.shell_weighting == "target":
-                per_mode = per_mode * (self.shell_weight(lengths, window.sum(1)) ** 2).to(ab.dtype)[:, None]
-        else:
-            per_mode = ab
+        scale = self.weighting.target_scale(shell_weight(lengths, window.sum(1)))  # float64, squared before the cast
+        per_mode = self.parametrisation.prior_error(ab, power, scale)
         return (per_mode * window.to(ab.dtype)).sum(1) / lengths.to(ab.dtype)
 
     # ----- forward -----------------------------------------------------------------------
@@ -216,13 +225,15 @@ class Diffusion:
             raise InputError(f"step: must lie in [0, num_steps) per chain, got {step.tolist()} for T = {T.tolist()}")
         return step
 
-    def q_sample(self, x0: torch.Tensor, mask: torch.Tensor, step=None, generator: torch.Generator | None = None):
+    def q_sample(
+        self, x0: torch.Tensor, mask: torch.Tensor, step=None, generator: torch.Generator | None = None
+    ) -> ForwardSample:
         """Sample the forward marginal in mode space (no projection).
 
         Returns
         -------
-        dict with ``y0``, ``y_t``, ``eps`` (B, L, 3) mode tensors, ``ab``, ``ab_prev``, ``power`` (B, L),
-        ``step`` (B,) long, ``lengths`` (B,) long, ``modes`` (B, L) bool (valid non-zero modes).
+        ForwardSample
+            The clean and noised modes, the noise, ᾱ, S and the step of every chain.
         """
         lengths = self._check_x0(x0, mask)
         step = self._steps(lengths, step, generator, x0.device)
@@ -231,17 +242,9 @@ class Diffusion:
         ab, ab_prev, power = self._rows(lengths, step, mask.shape[1], x0.dtype, x0.device)
         eps = torch.randn(x0.shape, generator=generator, device=x0.device, dtype=x0.dtype) * modes.unsqueeze(-1)
         y_t = ab.sqrt().unsqueeze(-1) * y0 + ((1.0 - ab) * power).sqrt().unsqueeze(-1) * eps
-        return {
-            "y0": y0,
-            "y_t": y_t,
-            "eps": eps,
-            "ab": ab,
-            "ab_prev": ab_prev,
-            "power": power,
-            "step": step,
-            "lengths": lengths,
-            "modes": modes,
-        }
+        return ForwardSample(
+            y0=y0, y_t=y_t, eps=eps, ab=ab, ab_prev=ab_prev, power=power, step=step, lengths=lengths, modes=modes
+        )
 
     def training_example(
         self, x0: torch.Tensor, mask: torch.Tensor, generator: torch.Generator | None = None, step=None
@@ -258,35 +261,28 @@ class Diffusion:
             Source of randomness (steps and noise).
         """
         q = self.q_sample(x0, mask, step, generator)
-        ab, power, modes, lengths = q["ab"], q["power"], q["modes"], q["lengths"]
-        y_t = q["y_t"]
+        ab, power, modes, lengths = q.ab, q.power, q.modes, q.lengths
+        y_t = q.y_t
         if self.clean_mode_noise > 0:  # the clean modes' ε is otherwise unused: no extra draws
             clean = (modes & (ab >= 1)).to(x0.dtype)
-            y_t = y_t + (self.clean_mode_noise * power * clean).sqrt().unsqueeze(-1) * q["eps"]
-        active = (ab > 0) & modes
-        window = active & (ab < 1)
-        n_window = window.sum(1)
-        w = self.shell_weight(lengths, n_window).to(x0.dtype)
-        win3 = window.unsqueeze(-1).to(x0.dtype)
-        if self.prediction == "noise":
-            noise = ((1.0 - ab) * power).sqrt().unsqueeze(-1) * q["eps"]
-            scale = w if self.shell_weighting == "target" else torch.ones_like(w)
-            tgt = noise * win3 * scale[:, None, None]
-        elif self.prediction == "eps":
-            tgt = q["eps"] * win3
-        else:
-            tgt = q["y0"]
-        weight = w**2 if self.shell_weighting == "loss" else torch.ones_like(w)
-        if self.step_weighting == "prior_error":
-            weight = weight / (self.prior_error(ab, power, window, lengths) + self.step_floor)
+            y_t = y_t + (self.clean_mode_noise * power * clean).sqrt().unsqueeze(-1) * q.eps
         T = torch.tensor([self.num_steps(n) for n in lengths.tolist()], device=x0.device)
+        cond = condition(self.basis, y_t, ab, modes, mask, q.step, T, lengths)
+        w = shell_weight(lengths, cond.window.sum(1)).to(x0.dtype)
+        noise = ((1.0 - ab) * power).sqrt().unsqueeze(-1) * q.eps
+        tgt = self.parametrisation.target(
+            q.y0, noise, q.eps, cond.window.unsqueeze(-1).to(x0.dtype), self.weighting.target_scale(w)
+        )
+        weight = self.weighting.loss_weight(w)
+        if self.step_weighting == "prior_error":
+            weight = weight / (self.prior_error(ab, power, cond.window, lengths) + self.step_floor)
         return TrainingExample(
-            x_t=self.basis.from_modes(y_t * active.unsqueeze(-1).to(x0.dtype), mask),
-            t=((q["step"] + 1).to(x0.dtype) / T.to(x0.dtype)),
-            shell=active.sum(1).to(x0.dtype) / (lengths - 1).to(x0.dtype),
+            x_t=cond.x_t,
+            t=cond.t,
+            shell=cond.shell,
             target=self.basis.from_modes(tgt, mask),
             weight=weight,
-            step=q["step"],
+            step=q.step,
             num_steps=T,
         )
 
@@ -305,29 +301,13 @@ class Diffusion:
     # ----- parametrisations (mode space) ---------------------------------------------------------
     def noise_from_prediction(self, pred_modes, y_t, ab, power, window, lengths) -> torch.Tensor:
         """Estimated colored noise N̂ (mode space, window modes only) from the network's prediction."""
-        win3 = window.unsqueeze(-1).to(y_t.dtype)
-        if self.prediction == "noise":
-            if self.shell_weighting == "target":
-                w = self.shell_weight(lengths, window.sum(1)).to(y_t.dtype)
-                pred_modes = pred_modes / w[:, None, None]
-            return pred_modes * win3
-        if self.prediction == "eps":
-            return ((1.0 - ab) * power).sqrt().unsqueeze(-1) * pred_modes * win3
-        return (y_t - ab.sqrt().unsqueeze(-1) * pred_modes) * win3
+        scale = self._target_scale(lengths, window, y_t.dtype)
+        return self.parametrisation.noise_from_prediction(pred_modes, y_t, ab, power, window, scale)
 
     def prediction_from_noise(self, noise_modes, y_t, ab, power, window, lengths) -> torch.Tensor:
         """Inverse of :meth:`noise_from_prediction` (mode space): what a perfect network outputs."""
-        win3 = window.unsqueeze(-1).to(y_t.dtype)
-        if self.prediction == "noise":
-            out = noise_modes * win3
-            if self.shell_weighting == "target":
-                out = out * self.shell_weight(lengths, window.sum(1)).to(y_t.dtype)[:, None, None]
-            return out
-        if self.prediction == "eps":
-            sd = ((1.0 - ab) * power).sqrt().unsqueeze(-1)
-            return torch.where(sd > 0, noise_modes / torch.where(sd > 0, sd, 1.0), 0.0) * win3
-        sab = ab.sqrt().unsqueeze(-1)
-        return torch.where(sab > 0, (y_t - noise_modes) / torch.where(sab > 0, sab, 1.0), 0.0) * win3
+        scale = self._target_scale(lengths, window, y_t.dtype)
+        return self.parametrisation.prediction_from_noise(noise_modes, y_t, ab, power, window, scale)
 
     # ----- reverse ----------------------------------------------------------------------------
     def sample(

@@ -26,7 +26,8 @@ sees the trained t = (s_i + 1)/T):
   (DPM-Solver++(2M) per mode, :class:`_SecondOrderODE`).
 * clean (ᾱ = 1): unchanged.
 
-The network sees x_t with the erased modes projected out (as in training).
+The network sees x_t with the erased modes projected out, t and the shell fraction, all derived by
+:func:`protein_rgdm.diffusion.conditioning.condition` as in training.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import numpy as np
 import torch
 
 from protein_rgdm.basis.base import chain_lengths
+from protein_rgdm.diffusion.conditioning import condition
 from protein_rgdm.diffusion.noise import BlockNoise, as_noise
 from protein_rgdm.diffusion.types import SampleResult, ScoreFn
 from protein_rgdm.errors import InputError
@@ -200,13 +202,10 @@ def reverse_sample(
         ab_prev = torch.where(
             (step_next >= 0)[:, None], ab_all[rows, step_next.clamp_min(0)], torch.ones_like(ab)
         ) * modes.to(dtype)
-        active = (ab > 0) & modes
-        window = active & (ab < 1)
-        x_in = basis.from_modes(y * active.unsqueeze(-1).to(dtype), mask)
-        t = (step + 1).to(dtype) / T.to(dtype)
-        t = torch.where(running, t, torch.ones_like(t))
-        shell = active.sum(1).to(dtype) / (lengths_t - 1).to(dtype)
-        pred = score_fn(x_in, t, shell, mask)
+        cond = condition(basis, y, ab, modes, mask, step, T, lengths_t)
+        active, window, x_in = cond.active, cond.window, cond.x_t
+        t = torch.where(running, cond.t, torch.ones_like(cond.t))  # an idle chain is shown t = 1
+        pred = score_fn(x_in, t, cond.shell, mask)
         nfe += 1
         if pred.shape != x_in.shape:
             raise InputError(f"score_fn: returned shape {tuple(pred.shape)}, expected {tuple(x_in.shape)}")

@@ -7,10 +7,43 @@ from collections.abc import Callable
 
 import torch
 
-__all__ = ["SampleResult", "ScoreFn", "TrainingExample"]
+__all__ = ["ForwardSample", "SampleResult", "ScoreFn", "TrainingExample"]
 
 #: score_fn(x_t (B,L,3) Å, t (B,) in [0,1], shell (B,) in [0,1], mask (B,L) bool) -> (B,L,3) prediction
 ScoreFn = Callable[[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+@dataclasses.dataclass(frozen=True)
+class ForwardSample:
+    """One draw of the forward marginal in mode space (``Diffusion.q_sample``), no projection.
+
+    Attributes
+    ----------
+    y0
+        (B, L, 3) float, Å: the clean chain's modes (centred; 0 for mode 0 and the padding).
+    y_t
+        (B, L, 3) float, Å: √ᾱ y0 + √((1 − ᾱ) S) eps.
+    eps
+        (B, L, 3) float: the whitened noise ε ~ N(0, 1) (0 outside ``modes``).
+    ab, ab_prev
+        (B, L) float: ᾱ at the step and at the step before (1 for step 0; 0 for mode 0).
+    power
+        (B, L) float, Å²: the colour S.
+    step, lengths
+        (B,) long: the step index s and the chain's residue count n.
+    modes
+        (B, L) bool: valid non-zero modes.
+    """
+
+    y0: torch.Tensor
+    y_t: torch.Tensor
+    eps: torch.Tensor
+    ab: torch.Tensor
+    ab_prev: torch.Tensor
+    power: torch.Tensor
+    step: torch.Tensor
+    lengths: torch.Tensor
+    modes: torch.Tensor
 
 
 @dataclasses.dataclass

@@ -10,6 +10,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+from protein_rgdm.config.diffusion import SCHEDULE_CONFIGS
 from protein_rgdm.config.predict import PredictConfig
 from protein_rgdm.errors import ConfigError, InputError
 from protein_rgdm.fileio import sha256_file
@@ -183,7 +184,7 @@ def sampling_diffusion(diffusion: Any, config: PredictConfig) -> tuple[Any, dict
         overrides["t32"] = config.t32
     if overrides:
         schedule = cfg.schedule.model_dump()
-        unknown = sorted(set(overrides) - set(schedule))
+        unknown = sorted(set(overrides) - {k for c in SCHEDULE_CONFIGS.values() for k in c.model_fields})
         if unknown:
             raise ConfigError(
                 f"schedule override(s) {unknown} not parameters of the checkpoint's '{schedule.get('kind')}' schedule "

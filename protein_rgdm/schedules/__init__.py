@@ -8,7 +8,7 @@ from protein_rgdm.schedules.colour import (
     WhiteColour,
     load_fitted_colour,
 )
-from protein_rgdm.schedules.ddpm import RGDM_DDPM_TAU, DDPMSchedule
+from protein_rgdm.schedules.ddpm import DDPMSchedule
 from protein_rgdm.schedules.factory import SCHEDULES, build_colour, build_schedule
 from protein_rgdm.schedules.harmonic import HarmonicSchedule
 from protein_rgdm.schedules.rg import RGSchedule, regulator, regulator_inverse
@@ -17,7 +17,6 @@ from protein_rgdm.schedules.sigmoid import SigmoidSchedule
 from protein_rgdm.schedules.soft import SoftConditioningSchedule
 
 __all__ = [
-    "RGDM_DDPM_TAU",
     "SCHEDULES",
     "DDPMSchedule",
     "FreeTheoryColour",

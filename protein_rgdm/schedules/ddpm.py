@@ -26,13 +26,12 @@ import math
 import numpy as np
 
 from protein_rgdm.basis.base import ModeBasis
+from protein_rgdm.constants import RGDM_DDPM_TAU
 from protein_rgdm.errors import ConfigError
 from protein_rgdm.schedules.base import NoiseSchedule, check_length, ddpm_reference_snr
 
-__all__ = ["RGDM_DDPM_TAU", "DDPMSchedule", "solve_final_beta"]
+__all__ = ["DDPMSchedule", "solve_final_beta"]
 
-#: τ of RGDM's DDPM step count (``--tau`` default in RGDM's ``utils/DDPM_parsing.py``).
-RGDM_DDPM_TAU: float = 8.174705437759766
 
 
 def _linear_beta_alpha_bar(beta_start: float, beta_final: float, steps: int) -> np.ndarray:

@@ -42,7 +42,8 @@ def resolve_paths(cfg: TrainConfig, embeddings: str | Path | None, spectrum: str
         if path is None:
             raise InputError("key 'diffusion.colour.spectrum_path': a fitted colour needs --spectrum or a spectrum_path")
         fitted = load_fitted_colour(path, colour["spectrum"])
-        colour.update(kind="free", c=float(fitted.c), m=float(fitted.m), spectrum_path=None)
+        colour.pop("spectrum_path")
+        colour.update(kind="free", c=float(fitted.c), m=float(fitted.m))
     return TrainConfig.model_validate(data)
 
 

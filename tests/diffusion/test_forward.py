@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from protein_rgdm.config.diffusion import ColourConfig, DiffusionConfig, LossConfig, ScheduleConfig
+from protein_rgdm.config.diffusion import COLOUR_CONFIGS, SCHEDULE_CONFIGS, DiffusionConfig, LossConfig
 from protein_rgdm.diffusion import Diffusion
 from protein_rgdm.errors import InputError
 from protein_rgdm.schedules import SCHEDULES
@@ -16,7 +16,7 @@ COLOURS = ("white", "free", "harmonic")
 
 def _diff(kind="rg", colour="free", **kw) -> Diffusion:
     return Diffusion.from_config(
-        DiffusionConfig(schedule=ScheduleConfig(kind=kind), colour=ColourConfig(kind=colour), **kw)
+        DiffusionConfig(schedule=SCHEDULE_CONFIGS[kind](), colour=COLOUR_CONFIGS[colour](), **kw)
     )
 
 
@@ -31,8 +31,8 @@ def test_forward_marginals_match_closed_form(kind, colour):
     T = diff.num_steps(L)
     for step in (T // 4, T // 2, T - 1):
         q = diff.q_sample(x0, mask, step, g)
-        ab, S = q["ab"][0, 1:], q["power"][0, 1:]
-        y0, yt = q["y0"][0, 1:], q["y_t"][:, 1:]
+        ab, S = q.ab[0, 1:], q.power[0, 1:]
+        y0, yt = q.y0[0, 1:], q.y_t[:, 1:]
         mean, var = yt.mean(0), yt.var(0)  # (L-1, 3)
         sd_exp = ((1 - ab) * S).sqrt()[:, None]
         exp_mean = ab.sqrt()[:, None] * y0
@@ -42,7 +42,7 @@ def test_forward_marginals_match_closed_form(kind, colour):
         assert torch.allclose(mean[~noisy], exp_mean[~noisy], atol=1e-9)
         ratio = var[noisy] / (sd_exp[noisy] ** 2)
         assert (ratio - 1).abs().max() < 0.12, f"variance ratio range {ratio.min():.3f}..{ratio.max():.3f}"
-        assert (q["y_t"][:, 0] == 0).all()  # zero mode removed
+        assert (q.y_t[:, 0] == 0).all()  # zero mode removed
 
 
 def test_training_example_fields_and_rg_projection():
@@ -124,10 +124,10 @@ def test_parametrisations_round_trip():
         g = torch.Generator().manual_seed(2)
         mask = torch.ones(2, 16, dtype=torch.bool)
         q = diff.q_sample(torch.randn(2, 16, 3, dtype=torch.float64), mask, 10, g)
-        window = (q["ab"] > 0) & (q["ab"] < 1) & q["modes"]
-        noise = ((1 - q["ab"]) * q["power"]).sqrt().unsqueeze(-1) * q["eps"] * window.unsqueeze(-1)
-        pred = diff.prediction_from_noise(noise, q["y_t"], q["ab"], q["power"], window, q["lengths"])
-        back = diff.noise_from_prediction(pred, q["y_t"], q["ab"], q["power"], window, q["lengths"])
+        window = (q.ab > 0) & (q.ab < 1) & q.modes
+        noise = ((1 - q.ab) * q.power).sqrt().unsqueeze(-1) * q.eps * window.unsqueeze(-1)
+        pred = diff.prediction_from_noise(noise, q.y_t, q.ab, q.power, window, q.lengths)
+        back = diff.noise_from_prediction(pred, q.y_t, q.ab, q.power, window, q.lengths)
         assert torch.allclose(back, noise, atol=1e-8)
 
 

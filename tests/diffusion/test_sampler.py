@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 import torch
 
-from protein_rgdm.config.diffusion import ColourConfig, DiffusionConfig, SamplerConfig, ScheduleConfig, X0GuardConfig
+from protein_rgdm.config.diffusion import (
+    COLOUR_CONFIGS,
+    SCHEDULE_CONFIGS,
+    DiffusionConfig,
+    RGScheduleConfig,
+    SamplerConfig,
+    X0GuardConfig,
+)
 from protein_rgdm.diffusion import Diffusion, GaussianOracle
 from protein_rgdm.errors import InputError
 from protein_rgdm.schedules import SCHEDULES
@@ -35,7 +42,7 @@ def _mode_ratio(diff, x, mask, n, power):
 @pytest.mark.parametrize("kind", SCHEDULES)
 def test_ancestral_oracle_reproduces_covariance(kind):
     colour = "white" if kind == "ddpm" else "free"
-    diff = Diffusion.from_config(DiffusionConfig(schedule=ScheduleConfig(kind=kind), colour=ColourConfig(kind=colour)))
+    diff = Diffusion.from_config(DiffusionConfig(schedule=SCHEDULE_CONFIGS[kind](), colour=COLOUR_CONFIGS[colour]()))
     power = _data_power(diff, seed=1)
     oracle = GaussianOracle(diff, power)
     B, L = 500, 24
@@ -67,7 +74,7 @@ def test_deterministic_sampler_converges_with_steps():
     """DDIM is first order: the oracle's variance error shrinks as steps grow (x0 parametrisation)."""
     errs = []
     for t32 in (40, 240):
-        diff = Diffusion.from_config(DiffusionConfig(schedule=ScheduleConfig(t32=t32), prediction="x0"))
+        diff = Diffusion.from_config(DiffusionConfig(schedule=RGScheduleConfig(t32=t32), prediction="x0"))
         power = _data_power(diff, seed=3, lo=0.7, hi=1.4)
         res = diff.sample(
             GaussianOracle(diff, power),
@@ -125,7 +132,7 @@ def test_clean_estimate_guard_bounds_a_useless_network(kind):
     every mode stays within what a chain of 7.6 Å steps can reach, so Rg² ≤ Σ_k bound_k² / L (that of an extended
     chain, not of a compact one: the guard stops divergence, it does not make a useless network useful)."""
     colour = "white" if kind == "ddpm" else "free"
-    cfg = dict(schedule=ScheduleConfig(kind=kind), colour=ColourConfig(kind=colour), prediction="noise")
+    cfg = dict(schedule=SCHEDULE_CONFIGS[kind](), colour=COLOUR_CONFIGS[colour](), prediction="noise")
     B, L = 16, 40
     mask = torch.ones(B, L, dtype=torch.bool)
 

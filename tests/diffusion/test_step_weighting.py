@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from protein_rgdm.config.diffusion import ColourConfig, DiffusionConfig, LossConfig
+from protein_rgdm.config.diffusion import DiffusionConfig, FreeColourConfig, LossConfig
 from protein_rgdm.diffusion import Diffusion
 from protein_rgdm.errors import ConfigError
 
@@ -13,7 +13,7 @@ from protein_rgdm.errors import ConfigError
 def _diff(prediction: str, shell: str = "target", step: str = "prior_error", floor: float = 0.1) -> Diffusion:
     return Diffusion.from_config(
         DiffusionConfig(
-            colour=ColourConfig(kind="free"),
+            colour=FreeColourConfig(),
             prediction=prediction,
             loss=LossConfig(shell_weighting=shell, step_weighting=step, step_weighting_floor=floor),
         )
@@ -40,8 +40,8 @@ def test_prior_error_is_the_gaussian_denoisers_loss(prediction, shell):
     T = diff.num_steps(L)
     for step in (T // 5, T // 2, (4 * T) // 5):
         q = diff.q_sample(x0, mask, step, g)
-        ab, power, lengths = q["ab"], q["power"], q["lengths"]
-        window = (ab > 0) & (ab < 1) & q["modes"]
+        ab, power, lengths = q.ab, q.power, q.lengths
+        window = (ab > 0) & (ab < 1) & q.modes
         ex = diff.training_example(x0, mask, torch.Generator().manual_seed(step), step=step)
         y_t = diff.basis.to_modes(ex.x_t, mask)
         x0_hat = ab.sqrt()[..., None] * y_t  # posterior mean of X̃₀ under the N(0, S) prior
@@ -63,8 +63,8 @@ def test_weights_follow_the_step_and_the_floor():
         steps = torch.tensor([0, T // 2, T - 1])
         ex = diff.training_example(_gaussian_chains(diff, 3, L, g).float(), mask, g, step=steps)
         q = diff.q_sample(torch.zeros(3, L, 3), mask, steps)
-        window = (q["ab"] > 0) & (q["ab"] < 1) & q["modes"]
-        E = diff.prior_error(q["ab"], q["power"], window, q["lengths"])
+        window = (q.ab > 0) & (q.ab < 1) & q.modes
+        E = diff.prior_error(q.ab, q.power, window, q.lengths)
         assert torch.allclose(ex.weight, 1.0 / (E + floor), rtol=1e-5)
         assert ex.weight[0] > ex.weight[1] > ex.weight[2]  # late steps (large irreducible error) count less
         assert ex.weight[0] <= 1.0 / floor + 1e-6

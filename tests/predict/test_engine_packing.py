@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from protein_rgdm.config.diffusion import DiffusionConfig, ScheduleConfig
+from protein_rgdm.config.diffusion import DiffusionConfig, RGScheduleConfig
 from protein_rgdm.config.model import ModelConfig
 from protein_rgdm.diffusion import Diffusion
 from protein_rgdm.model import ScoreNetwork
@@ -31,7 +31,7 @@ def engine() -> Engine:
     model = ScoreNetwork(cfg).eval().requires_grad_(False)
     for p in model.parameters():
         p.add_(0.05 * torch.randn_like(p))
-    diff = Diffusion.from_config(DiffusionConfig(schedule=ScheduleConfig(t32=6)))
+    diff = Diffusion.from_config(DiffusionConfig(schedule=RGScheduleConfig(t32=6)))
     inference = InferenceModel(model=model, diffusion=diff, config=None, metadata={}, device=torch.device("cpu"))
     return Engine(inference, diff, torch.device("cpu"), {}, {}, {})
 

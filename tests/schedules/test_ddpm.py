@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from protein_rgdm.basis import PathBasis
-from protein_rgdm.config.diffusion import ColourConfig, DiffusionConfig, ScheduleConfig
+from protein_rgdm.config.diffusion import DDPMScheduleConfig, DiffusionConfig, WhiteColourConfig
 from protein_rgdm.errors import ConfigError
 from protein_rgdm.schedules import DDPMSchedule, build_schedule
 from protein_rgdm.schedules.ddpm import solve_final_beta
@@ -29,7 +29,7 @@ RGDM_REFERENCE = {
 @pytest.mark.parametrize("n", sorted(RGDM_REFERENCE))
 def test_steps_beta_and_alpha_bar_equal_rgdm(n):
     T_ref, beta_ref, picks = RGDM_REFERENCE[n]
-    sched = build_schedule(ScheduleConfig(kind="ddpm"))
+    sched = build_schedule(DDPMScheduleConfig())
     assert sched.num_steps(PATH, n) == T_ref
     assert sched.beta_final(n) == pytest.approx(beta_ref, rel=1e-9)
     ab = sched.alpha_bar(PATH, n)
@@ -54,7 +54,7 @@ def test_first_step_snr_and_final_snr_follow_rgdm():
 
 
 def test_fixed_steps_keep_the_final_snr():
-    sched = build_schedule(ScheduleConfig(kind="ddpm", steps=30))
+    sched = build_schedule(DDPMScheduleConfig(steps=30))
     ab = sched.alpha_bar(PATH, 100)
     assert ab.shape == (30, 100)
     assert ab[-1, 1] / (1 - ab[-1, 1]) == pytest.approx(4.0359926511684205e-05 * 0.1024, rel=1.0001e-4)
@@ -63,8 +63,8 @@ def test_fixed_steps_keep_the_final_snr():
 
 
 def test_rgdm_baseline_config_round_trips():
-    cfg = DiffusionConfig(schedule=ScheduleConfig(kind="ddpm"), colour=ColourConfig(kind="white", variance=1.0))
+    cfg = DiffusionConfig(schedule=DDPMScheduleConfig(), colour=WhiteColourConfig(variance=1.0))
     assert DiffusionConfig.model_validate(cfg.model_dump(mode="json")) == cfg
     assert DDPMSchedule().describe()["steps"] == "rgdm"
     with pytest.raises(ValueError, match="width not used by schedule kind 'ddpm'"):
-        ScheduleConfig(kind="ddpm", width=2.0)
+        DiffusionConfig(schedule={"kind": "ddpm", "width": 2.0})

@@ -10,7 +10,13 @@ import pytest
 
 from protein_rgdm.basis import HarmonicBasis, PathBasis
 from protein_rgdm.config.base import load_config
-from protein_rgdm.config.diffusion import ColourConfig, DiffusionConfig, ScheduleConfig
+from protein_rgdm.config.diffusion import (
+    SCHEDULE_CONFIGS,
+    DiffusionConfig,
+    FittedColourConfig,
+    FreeColourConfig,
+    WhiteColourConfig,
+)
 from protein_rgdm.constants import PRIOR_C, PRIOR_MASS
 from protein_rgdm.errors import ConfigError, InputError
 from protein_rgdm.schedules import (
@@ -99,7 +105,7 @@ def test_rg_other_t32_and_window_structure():
 
 @pytest.mark.parametrize("kind", SCHEDULES)
 def test_every_schedule_is_monotone_and_bounded(kind):
-    sched = build_schedule(ScheduleConfig(kind=kind))
+    sched = build_schedule(SCHEDULE_CONFIGS[kind]())
     basis = HarmonicBasis() if kind == "harmonic" else PATH
     for L in (20, 57):
         ab = sched.alpha_bar(basis, L)
@@ -203,23 +209,23 @@ def test_sequential_is_clipped_windows():
 
 
 def test_colours(tmp_path):
-    free = build_colour(ColourConfig())
+    free = build_colour(FreeColourConfig())
     S = free.power(PATH, 10)
     k = np.pi * np.arange(10) / 10
     assert S[0] == 0 and np.allclose(S[1:], PRIOR_C / (k[1:] ** 2 + PRIOR_MASS**2))
     assert PRIOR_C == pytest.approx(6.2212, abs=1e-4)
-    white = build_colour(ColourConfig(kind="white", variance=4.0))
+    white = build_colour(WhiteColourConfig(variance=4.0))
     assert np.allclose(white.power(PATH, 5)[1:], 4.0)
     harm = HarmonicColour()
     assert np.allclose(harm.power(HarmonicBasis(), 6)[1:], 1 / HarmonicBasis().eigenvalues(6)[1:])
     spec = tmp_path / "spectrum.json"
     spec.write_text(json.dumps({"fit": {"c": 5.0, "m": 0.1}}))
-    fitted = build_colour(ColourConfig(kind="fitted", spectrum_path=str(spec)))
+    fitted = build_colour(FittedColourConfig(spectrum_path=str(spec)))
     assert fitted.kind == "fitted" and np.allclose(
         fitted.power(PATH, 4)[1:], 5.0 / (k[1:4] ** 2 * (10 / 4) ** 2 + 0.01)
     )
     with pytest.raises(InputError, match="spectrum_path not found"):
-        build_colour(ColourConfig(kind="fitted", spectrum_path=str(tmp_path / "missing.json")))
+        build_colour(FittedColourConfig(spectrum_path=str(tmp_path / "missing.json")))
 
 
 def test_config_errors_name_the_key(tmp_path):
@@ -247,5 +253,5 @@ def test_shipped_config_loads_and_resolved_dump_reloads(repo_root):
     assert Diffusion.from_config(cfg).config == cfg
     assert load_config(BasesConfig, repo_root / "configs" / "bases.yaml", section="bases").pooling == "pooled"
     for kind in SCHEDULES:
-        c = DiffusionConfig(schedule=ScheduleConfig(kind=kind))
+        c = DiffusionConfig(schedule=SCHEDULE_CONFIGS[kind]())
         assert DiffusionConfig.model_validate(c.model_dump(mode="json")) == c
