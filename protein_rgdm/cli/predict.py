@@ -57,10 +57,10 @@ def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, ste
     Example:
       protein-rgdm predict seqs.fasta --checkpoint ckpt.pt --out-dir out -n 5 --seed 1 --format both
     """
+    from protein_rgdm.artifacts.checkpoint import checkpoint_ref
     from protein_rgdm.config.base import dump_config, load_config
     from protein_rgdm.config.predict import PredictConfig
     from protein_rgdm.errors import InputError
-    from protein_rgdm.fileio import sha256_file
     from protein_rgdm.predict.engine import load_engine
     from protein_rgdm.predict.inputs import read_sequences
     from protein_rgdm.predict.runner import predict_records
@@ -75,16 +75,15 @@ def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, ste
     cfg = load_config(PredictConfig, config_path, section="predict", overrides=overrides)
     input_failures: list = []
     records = read_sequences(input_path, input_failures)
-    if not checkpoint.is_file():
-        raise InputError(f"{checkpoint}: checkpoint not found")
+    ref = checkpoint_ref(checkpoint)
     out_dir.mkdir(parents=True, exist_ok=True)
     dump_config(cfg, out_dir / "predict_config.yaml", stage="predict")
     run = predict_records(
         records,
-        lambda: load_engine(checkpoint, cfg),
+        lambda: load_engine(ref, cfg),
         cfg,
         out_dir,
-        model_version={"checkpoint_sha256": sha256_file(checkpoint)},
+        model_version={"checkpoint_sha256": ref.sha256},
         progress=not quiet,
         input_failures=input_failures,
     )

@@ -16,9 +16,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from protein_rgdm.artifacts.ledger import Rejection, write_ledger
 from protein_rgdm.config.data import FeaturizeConfig, FeaturizeFilters
 from protein_rgdm.data.ids import check_name
-from protein_rgdm.data.manifest import MANIFEST_COLUMNS, REJECTED_COLUMNS, filter_reason, manifest_row
+from protein_rgdm.data.manifest import MANIFEST_COLUMNS, filter_reason, manifest_row
 from protein_rgdm.errors import InputError
 from protein_rgdm.fileio import atomic_open
 from protein_rgdm.fileread import DEFAULT_MAX_BYTES, csv_field_limit, read_text_file
@@ -275,7 +276,10 @@ def _collect(
             records.append(record)
     manifest = [manifest_row(r) for r in records]
     _write_csv(out_dir / "manifest.csv", MANIFEST_COLUMNS, manifest)
-    _write_csv(out_dir / "rejected.csv", REJECTED_COLUMNS, rejected)
+    write_ledger(
+        out_dir / "rejected.csv",
+        [Rejection("featurize", r["name"] or r["chain"], str(r["file"]), r["reason"]) for r in rejected],
+    )
     return FeaturizeResult(records, manifest, rejected)
 
 

@@ -15,9 +15,15 @@ from typing import Any
 
 import numpy as np
 
+from protein_rgdm.artifacts.chains import index_chain_files
+from protein_rgdm.artifacts.ledger import Rejection, write_ledger
 from protein_rgdm.config.embed import EmbedConfig
 from protein_rgdm.errors import InputError, ProteinRGDMError
 from protein_rgdm.fileio import atomic_path, atomic_write_text
+from protein_rgdm.model.embedders import build_embedder
+from protein_rgdm.model.tokens import validate_sequence
+from protein_rgdm.structure.record import ChainRecord
+from protein_rgdm.train.data import observed_span
 
 __all__ = ["write_embeddings"]
 
@@ -42,13 +48,9 @@ def write_embeddings(
 ) -> dict[str, Any]:
     """Embed every chain record in ``chain_dirs`` (or only ``names``); returns counts.
 
-    Chains that fail (bad sequence, unreadable record) are listed in ``failed.tsv`` and the rest go on.
+    Chains that fail (bad sequence, unreadable record) are listed in ``failed.tsv`` (a rejection ledger) and the rest go on.
     """
     from tqdm.auto import tqdm
-
-    from protein_rgdm.model.tokens import validate_sequence
-    from protein_rgdm.structure.record import ChainRecord
-    from protein_rgdm.train.data import index_chain_files, observed_span
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -68,8 +70,6 @@ def write_embeddings(
     computed = kept = 0
     if cfg.embedder.kind in ("esm", "unirep"):
         import torch
-
-        from protein_rgdm.model.embedders import build_embedder
 
         embedder = build_embedder(cfg.embedder)
         embedder.batch_tokens = cfg.batch_tokens
@@ -96,5 +96,5 @@ def write_embeddings(
     w.writerow(["name", "length", "status"])
     w.writerows(rows)
     atomic_write_text(out_dir / "manifest.csv", buf.getvalue())
-    atomic_write_text(out_dir / "failed.tsv", "name\treason\n" + "".join(f"{n}\t{r}\n" for n, r in failed))
+    write_ledger(out_dir / "failed.tsv", [Rejection("embed", n, str(index.get(n, "")), r) for n, r in failed])
     return {"chains": len(wanted), "computed": computed, "kept": kept, "failed": len(failed), "kind": cfg.embedder.kind}
