@@ -98,6 +98,13 @@ def test_cli_evaluate_writes_metrics_and_errors_on_stderr(dirs, tmp_path, capsys
     assert len(frame) == 3 and (frame["error"] != "").sum() == 1
     assert "error:" in capsys.readouterr().err
     assert (tmp_path / "metrics_config.yaml").is_file()
+    from protein_rgdm.artifacts.ledger import read_ledger
+
+    failed = read_ledger(tmp_path / "metrics_failed.tsv")  # the same failures in the one ledger shape
+    bad = frame[frame["error"] != ""].iloc[0]
+    assert [(f.stage, f.item, f.file, f.reason) for f in failed] == [
+        ("evaluate", f"{bad['target']}/{bad['model']}", bad["model_path"], bad["error"])
+    ]
     # a missing predictions folder is a one-line error with exit code 2
     assert main(["evaluate", "-p", str(tmp_path / "nope"), "-r", str(refs), "-o", str(out), "-q"]) == 2
 
