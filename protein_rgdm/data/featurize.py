@@ -174,8 +174,8 @@ def featurize_files(
     """Featurize structure files into ``out_dir``.
 
     Writes ``out_dir/chains/<name>.npz`` (one :class:`ChainRecord` per accepted chain),
-    ``out_dir/manifest.csv`` (columns ``MANIFEST_COLUMNS``) and ``out_dir/rejected.csv``
-    (file, chain, name, reason), all atomically.
+    ``out_dir/manifest.csv`` (columns ``MANIFEST_COLUMNS``) and ``out_dir/rejected.csv`` (the rejection ledger,
+    ``artifacts.ledger``: stage, item = chain name, file, reason), all atomically.
 
     Parameters
     ----------
