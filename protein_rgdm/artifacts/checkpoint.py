@@ -66,13 +66,20 @@ def checkpoint_ref(path: str | Path) -> CheckpointRef:
     return CheckpointRef(path, sha256_file(path))
 
 
-def read_checkpoint(path: str | Path, map_location: torch.device | str = "cpu") -> dict[str, Any]:
-    """Load a checkpoint safely; a missing, truncated, corrupted or foreign file raises ``InputError``."""
-    path = Path(path)
+def read_checkpoint(path: str | Path | CheckpointRef, map_location: torch.device | str = "cpu") -> dict[str, Any]:
+    """Load a checkpoint safely; a missing, truncated, corrupted or foreign file raises ``InputError``.
+
+    A path is first checked to be a regular file (a FIFO or folder is refused, never opened); a
+    :class:`CheckpointRef` was checked when it was made and is not checked again.
+    """
+    if isinstance(path, CheckpointRef):
+        path = path.path
+    else:
+        path = Path(path)
+        if not path.is_file():
+            raise InputError(f"{path}: checkpoint not found")
     try:
         data = torch.load(path, map_location=map_location, weights_only=True)
-    except (FileNotFoundError, IsADirectoryError):
-        raise InputError(f"{path}: checkpoint not found") from None
     except (RuntimeError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile, ValueError, OSError) as exc:
         text = str(exc)
         if "Weights only load failed" in text:

@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from protein_rgdm.artifacts.checkpoint import config_from_checkpoint, load_state_strict, read_checkpoint
+from protein_rgdm.artifacts.checkpoint import CheckpointRef, config_from_checkpoint, load_state_strict, read_checkpoint
 from protein_rgdm.config.train import TrainConfig
 from protein_rgdm.diffusion import Diffusion
 from protein_rgdm.model import ScoreNetwork, make_score_fn
@@ -51,8 +51,10 @@ class InferenceModel:
         return make_score_fn(self.model, sequences, mask.to(self.device), names, blocks)
 
 
-def load_for_inference(path: str | Path, device: torch.device | str = "cpu") -> InferenceModel:
+def load_for_inference(path: str | Path | CheckpointRef, device: torch.device | str = "cpu") -> InferenceModel:
     """Load a training checkpoint's EMA weights into a fresh network on ``device``.
+
+    ``path``: a file path, or a :class:`CheckpointRef` already checked and hashed (not checked again).
 
     Raises
     ------
@@ -63,10 +65,11 @@ def load_for_inference(path: str | Path, device: torch.device | str = "cpu") -> 
     """
     device = torch.device(device)
     data = read_checkpoint(path)
-    cfg = config_from_checkpoint(data, str(path))
+    source = str(path.path if isinstance(path, CheckpointRef) else path)
+    cfg = config_from_checkpoint(data, source)
     model = ScoreNetwork(cfg.model)
     state = data["ema"]["shadow"] if isinstance(data["ema"], dict) and "shadow" in data["ema"] else data["model"]
-    load_state_strict(model, state, str(path))
+    load_state_strict(model, state, source)
     model = model.to(device).eval().requires_grad_(False)
     diffusion = Diffusion.from_config(cfg.diffusion)
     meta = dict(data["metadata"])

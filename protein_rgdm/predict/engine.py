@@ -212,7 +212,7 @@ def load_engine(checkpoint: str | Path | CheckpointRef, config: PredictConfig) -
     """
     ref = checkpoint if isinstance(checkpoint, CheckpointRef) else checkpoint_ref(checkpoint)
     device = resolve_device(config.device)
-    inference = load_for_inference(ref.path, device)
+    inference = load_for_inference(ref, device)
     diffusion, schedule, sampler = sampling_diffusion(inference.diffusion, config)
     meta = dict(inference.metadata or {})
     version = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 
 import pytest
 import torch
@@ -24,7 +25,9 @@ def test_round_trip_and_reference(tmp_path):
 
 
 def test_missing_and_foreign_files_name_the_file(tmp_path):
-    for bad in (tmp_path / "missing.pt", tmp_path):
+    fifo = tmp_path / "fifo.pt"
+    os.mkfifo(fifo)  # refused before opening: opening a FIFO would wait for a writer
+    for bad in (tmp_path / "missing.pt", tmp_path, fifo):
         with pytest.raises(InputError, match="checkpoint not found"):
             read_checkpoint(bad)
         with pytest.raises(InputError, match="checkpoint not found"):
