@@ -94,6 +94,6 @@ def read_ledger(path: str | Path, stage: str = "") -> list[Rejection]:
             continue
         old = _from_old(row, columns, stage)
         if old is None:
-            raise InputError(f"{path}: not a rejection ledger (columns {reader.fieldnames}, need {list(LEDGER_COLUMNS)})")
+            raise InputError(f"{path}: not a rejection ledger (columns {reader.fieldnames})")
         rows.append(old)
     return rows

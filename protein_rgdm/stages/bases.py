@@ -30,7 +30,11 @@ def _load_all(files: list[Path]) -> Iterator:
 
 
 def write_spectrum(
-    result: SpectrumResult, out_dir: str | Path, cfg: BasesConfig, basis_desc: dict, files: dict[str, Path] | None = None
+    result: SpectrumResult,
+    out_dir: str | Path,
+    cfg: BasesConfig,
+    basis_desc: dict,
+    files: dict[str, Path] | None = None,
 ) -> dict:
     """Write spectrum.json, spectrum.npz and skipped.csv (a rejection ledger) into ``out_dir``; returns the JSON.
 

@@ -48,7 +48,8 @@ def write_embeddings(
 ) -> dict[str, Any]:
     """Embed every chain record in ``chain_dirs`` (or only ``names``); returns counts.
 
-    Chains that fail (bad sequence, unreadable record) are listed in ``failed.tsv`` (a rejection ledger) and the rest go on.
+    Chains that fail (bad sequence, unreadable record) are listed in ``failed.tsv`` (a rejection ledger) and the
+    rest go on.
     """
     from tqdm.auto import tqdm
 

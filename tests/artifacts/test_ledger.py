@@ -30,7 +30,8 @@ def test_round_trip_in_both_delimiters(tmp_path, name):
     "name, text, stage, expected",
     [
         ("rejected.csv", "file,chain,name,reason\nraw/a.cif,A,a_A,too short\nraw/b.pdb,,,empty file\n", "",
-         [Rejection("featurize", "a_A", "raw/a.cif", "too short"), Rejection("featurize", "", "raw/b.pdb", "empty file")]),
+         [Rejection("featurize", "a_A", "raw/a.cif", "too short"),
+          Rejection("featurize", "", "raw/b.pdb", "empty file")]),
         ("skipped.csv", "split,name,reason\nval,c_A,\"length 900 outside [8, 512]\"\n", "",
          [Rejection("train", "c_A", "val", "length 900 outside [8, 512]")]),
         ("skipped.csv", "name,reason\nzz_bad,not a zip\n", "bases", [Rejection("bases", "zz_bad", "", "not a zip")]),
