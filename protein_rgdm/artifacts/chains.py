@@ -15,18 +15,36 @@ from pathlib import Path
 
 from protein_rgdm.errors import InputError
 
-__all__ = ["chain_folder", "chain_path", "find_chain_files", "index_chain_files", "named_chain_files"]
+__all__ = [
+    "chain_folder",
+    "chain_path",
+    "find_chain_files",
+    "index_chain_files",
+    "named_chain_files",
+    "output_chain_folder",
+    "record_file",
+]
+
+
+def output_chain_folder(out_dir: str | Path) -> Path:
+    """Where featurize writes the records of output folder ``out_dir``: ``out_dir/chains``."""
+    return Path(out_dir) / "chains"
+
+
+def record_file(folder: str | Path, name: str) -> Path:
+    """The record file of chain ``name`` in a chain folder: ``folder/<name>.npz``."""
+    return Path(folder) / f"{name}.npz"
 
 
 def chain_folder(source: str | Path) -> Path:
     """``source/chains`` when it exists (a featurize output), else ``source``."""
     src = Path(source)
-    return src / "chains" if (src / "chains").is_dir() else src
+    return output_chain_folder(src) if output_chain_folder(src).is_dir() else src
 
 
 def chain_path(chain_dir: str | Path, name: str) -> Path:
     """``<chain folder>/<name>.npz``; ``chain_dir`` may be the featurize output folder or its ``chains/``."""
-    return chain_folder(chain_dir) / f"{name}.npz"
+    return record_file(chain_folder(chain_dir), name)
 
 
 def _manifest_files(src: Path) -> list[Path]:
@@ -36,7 +54,7 @@ def _manifest_files(src: Path) -> list[Path]:
         if rows and "path" in rows[0]:
             return [Path(r["path"]) if Path(r["path"]).is_absolute() else src.parent / r["path"] for r in rows]
         if rows and "name" in rows[0]:
-            return [src.parent / "chains" / f"{r['name']}.npz" for r in rows]
+            return [record_file(output_chain_folder(src.parent), r["name"]) for r in rows]
         if rows:
             raise InputError(f"{src}: manifest needs a 'path' or 'name' column")
         return []
@@ -91,7 +109,7 @@ def named_chain_files(chain_dir: str | Path, names: Sequence[str] | None = None)
         raise InputError(f"{chain_dir}: chain folder not found")
     if names is None:
         return sorted(folder.glob("*.npz"))
-    paths = [folder / f"{n}.npz" for n in names]
+    paths = [record_file(folder, n) for n in names]
     missing = [p.name for p in paths if not p.is_file()]
     if missing:
         raise InputError(f"{folder}: {len(missing)} listed chains have no record, e.g. {missing[:3]}")

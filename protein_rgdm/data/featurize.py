@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from protein_rgdm.artifacts.chains import output_chain_folder, record_file
 from protein_rgdm.artifacts.ledger import Rejection, write_ledger
 from protein_rgdm.config.data import FeaturizeConfig, FeaturizeFilters
 from protein_rgdm.data.ids import check_name
@@ -206,7 +207,7 @@ def featurize_files(
     """
     filters = filters or FeaturizeFilters()
     out_dir = Path(out_dir)
-    chain_dir = out_dir / "chains"
+    chain_dir = output_chain_folder(out_dir)
     chain_dir.mkdir(parents=True, exist_ok=True)
     jobs = [j if isinstance(j, ChainJob) else ChainJob(str(j)) for j in inputs]
     by_file: dict[str, list[ChainJob]] = defaultdict(list)
@@ -265,7 +266,7 @@ def _collect(
                 )
                 continue
             seen.add(record.name)
-            path = chain_dir / f"{record.name}.npz"
+            path = record_file(chain_dir, record.name)
             if path.exists() and not overwrite:
                 try:
                     record = ChainRecord.load(path)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from protein_rgdm.artifacts.chains import chain_path, find_chain_files, index_chain_files, named_chain_files
+from protein_rgdm.artifacts.chains import (
+    chain_path,
+    find_chain_files,
+    index_chain_files,
+    named_chain_files,
+    output_chain_folder,
+    record_file,
+)
 from protein_rgdm.errors import InputError
 
 
@@ -30,6 +37,7 @@ def test_folder_featurize_output_and_manifests_give_the_same_files(tmp_path):
     listing.write_text("# chains\nf/chains/b_A.npz\n\n")
     assert find_chain_files(listing) == [out / "chains" / "b_A.npz"]
     assert chain_path(out, "a_A") == chain_path(out / "chains", "a_A") == out / "chains" / "a_A.npz"
+    assert record_file(output_chain_folder(out), "a_A") == chain_path(out, "a_A")  # what featurize writes
 
 
 def test_index_searches_folders_recursively_first_wins(tmp_path):
