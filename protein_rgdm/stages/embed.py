@@ -13,13 +13,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from protein_rgdm.artifacts.chains import index_chain_files
+from protein_rgdm.artifacts.embeddings import embedding_file, read_embedding, save_embedding
 from protein_rgdm.artifacts.ledger import Rejection, write_ledger
 from protein_rgdm.config.embed import EmbedConfig
 from protein_rgdm.errors import InputError, ProteinRGDMError
-from protein_rgdm.fileio import atomic_path, atomic_write_text
+from protein_rgdm.fileio import atomic_write_text
 from protein_rgdm.model.embedders import build_embedder
 from protein_rgdm.model.tokens import validate_sequence
 from protein_rgdm.structure.record import ChainRecord
@@ -28,18 +27,13 @@ from protein_rgdm.train.data import observed_span
 __all__ = ["write_embeddings"]
 
 
-def _save_npz(path: Path, node: np.ndarray, seq: str) -> None:
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as handle:
-            np.savez(handle, node_repr=node.astype(np.float32), seqres=np.str_(seq))
-
-
 def _existing_ok(path: Path, seq: str, dim: int) -> bool:
+    """A kept file must be readable, made for this sequence (``seqres`` present and equal) and of this width."""
     try:
-        with np.load(path, allow_pickle=False) as z:
-            return str(z["seqres"]) == seq and z["node_repr"].shape == (len(seq), dim)
-    except Exception:
+        read_embedding(path, path.stem, seq, dim, None, need_sequence=True)
+    except InputError:
         return False
+    return True
 
 
 def write_embeddings(
@@ -77,7 +71,7 @@ def write_embeddings(
         device = torch.device(cfg.device)
         pending = []
         for name, seq in todo:
-            path = out_dir / f"{name}.npz"
+            path = embedding_file(out_dir, name)
             if not cfg.overwrite and path.is_file() and _existing_ok(path, seq, embedder.lm_dim):
                 kept += 1
                 rows.append((name, len(seq), "kept"))
@@ -87,7 +81,7 @@ def write_embeddings(
         for start in tqdm(range(0, len(pending), chunk), disable=not progress, desc="embed"):
             part = pending[start : start + chunk]
             for (name, seq), node in zip(part, embedder.raw_embeddings([s for _, s in part], device)):
-                _save_npz(out_dir / f"{name}.npz", node, seq)
+                save_embedding(embedding_file(out_dir, name), node, seq)
                 rows.append((name, len(seq), "computed"))
                 computed += 1
     else:
