@@ -18,7 +18,6 @@ per-target ρ, and the mean absolute difference between confidence and 100 × lD
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
@@ -96,15 +95,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _sample_index(stem: str) -> int | None:
-    m = re.search(r"_sample_(\d+)$", stem)
-    return int(m.group(1)) if m else None
+    from protein_rgdm.artifacts.predictions import parse_sample_stem
+
+    parsed = parse_sample_stem(stem)
+    return parsed[1] if parsed else None
 
 
 def _top_ranked(summary: Path) -> dict[str, int]:
-    import csv
+    from protein_rgdm.artifacts.predictions import read_summary
 
-    with open(summary, newline="") as handle:
-        return {r["id"]: int(r["sample"]) for r in csv.DictReader(handle) if r.get("rank") == "1"}
+    return {row.id: row.sample for row in read_summary(summary) if row.rank == 1}
 
 
 if __name__ == "__main__":

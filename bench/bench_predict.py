@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from protein_rgdm.artifacts.predictions import sample_stem
 from protein_rgdm.config.predict import PredictConfig
 from protein_rgdm.predict.engine import SampleJob, load_engine
 from protein_rgdm.predict.inputs import SequenceRecord
@@ -80,9 +81,10 @@ def end_to_end(engine, records, cfg: PredictConfig, out: Path) -> dict:
                               progress=False)  # fmt: skip
         walls[pack] = time.perf_counter() - t0
         assert not run.failed, run.failed
+        folder = out / f"pack{int(pack)}" / "predictions"
         coords[pack] = {
-            r.id: np.stack([np.loadtxt([ln[30:54] for ln in open(out / f"pack{int(pack)}/predictions/{r.id}/"
-                                                                  f"{r.id}_sample_{k}.pdb") if ln.startswith("ATOM")])
+            r.id: np.stack([np.loadtxt([ln[30:54] for ln in open(folder / r.id / f"{sample_stem(r.id, k)}.pdb")
+                                        if ln.startswith("ATOM")])
                             for k in range(cfg.num_samples)])
             for r in records
         }  # fmt: skip

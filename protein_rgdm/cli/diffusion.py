@@ -35,9 +35,9 @@ def bases(
     chains: Path, out_dir: Path, only: Path | None, config_path: Path | None, pooling: str | None, overwrite: bool
 ) -> None:
     """Measure the chains' power per mode <|X_k|^2> and fit c/(k^2 + m^2) (writes spectrum.json/npz)."""
-    from protein_rgdm.basis.stage import run_bases
     from protein_rgdm.config.base import dump_config, load_config
     from protein_rgdm.config.diffusion import BasesConfig
+    from protein_rgdm.stages.bases import run_bases
 
     cfg = load_config(BasesConfig, config_path, section="bases", overrides={"pooling": pooling})
     if (out_dir / "spectrum.json").exists() and not overwrite:

@@ -43,8 +43,8 @@ def evaluate(pred_dir, ref_dir, out, config_path, mapping, matching, min_seq_ide
     seq_identity, rmsd, tm, gdt_ts, gdt_ha, lddt, the geometry / P-SEA columns, error). TM-score
     and GDT follow the TM-score program (TMscore -seq), normalised by the reference's observed Cα.
     Geometry: virtual bonds within 3.8 ± 0.2 Å, clashes, Rg, P-SEA composition and agreement.
-    Models that cannot be scored get an error in their row (and a line on stderr); the rest are
-    scored.
+    Models that cannot be scored get an error in their row (and a line on stderr), and a row in the
+    rejection ledger <OUT stem>_failed.tsv (stage, item = target/model, file, reason); the rest are scored.
 
     \b
     Example:
@@ -52,6 +52,7 @@ def evaluate(pred_dir, ref_dir, out, config_path, mapping, matching, min_seq_ide
       protein-rgdm report metrics.csv --out report/
     """
     _single_thread_blas()
+    from protein_rgdm.artifacts.ledger import Rejection, write_ledger
     from protein_rgdm.config.base import dump_config, load_config
     from protein_rgdm.config.evaluate import EvaluateConfig
     from protein_rgdm.errors import InputError
@@ -64,6 +65,10 @@ def evaluate(pred_dir, ref_dir, out, config_path, mapping, matching, min_seq_ide
     rows = evaluate_predictions(pred_dir, ref_dir, cfg, pairs, on_error=lambda m: click.echo(f"error: {m}", err=True))
     out.parent.mkdir(parents=True, exist_ok=True)
     write_metrics(rows, out)
+    write_ledger(out.with_name(out.stem + "_failed.tsv"), [
+        Rejection("evaluate", f"{r['target']}/{r['model']}" if r["model"] else r["target"], r["model_path"], r["error"])
+        for r in rows if r["error"]
+    ])  # fmt: skip
     dump_config(cfg, out.with_name(out.stem + "_config.yaml"), stage="evaluate")
     failed = sum(1 for r in rows if r["error"])
     click.echo(f"evaluate: {len(rows) - failed} models scored, {failed} rows with errors -> {out}")

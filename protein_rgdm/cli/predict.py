@@ -61,10 +61,10 @@ def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, ste
     Example:
       protein-rgdm predict seqs.fasta --checkpoint ckpt.pt --out-dir out -n 5 --seed 1 --format both
     """
+    from protein_rgdm.artifacts.checkpoint import checkpoint_ref
     from protein_rgdm.config.base import dump_config, load_config
     from protein_rgdm.config.predict import PredictConfig
     from protein_rgdm.errors import InputError
-    from protein_rgdm.fileio import sha256_file
     from protein_rgdm.predict.engine import load_engine
     from protein_rgdm.predict.inputs import read_sequences
     from protein_rgdm.predict.runner import predict_records
@@ -87,14 +87,13 @@ def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, ste
         model_version["bundled_model"] = BUNDLED_MODEL
         click.echo(f"predict: no --checkpoint, using the bundled model {BUNDLED_MODEL} (protein-rgdm model-card)",
                    err=True)  # fmt: skip
-    if not checkpoint.is_file():
-        raise InputError(f"{checkpoint}: checkpoint not found")
-    model_version["checkpoint_sha256"] = sha256_file(checkpoint)
+    ref = checkpoint_ref(checkpoint)
+    model_version["checkpoint_sha256"] = ref.sha256
     out_dir.mkdir(parents=True, exist_ok=True)
     dump_config(cfg, out_dir / "predict_config.yaml", stage="predict")
     run = predict_records(
         records,
-        lambda: load_engine(checkpoint, cfg),
+        lambda: load_engine(ref, cfg),
         cfg,
         out_dir,
         model_version=model_version,

@@ -48,10 +48,10 @@ def train_command(config_path, chains, train_csv, val_csv, out_dir, embeddings, 
 @click.option("--progress/--no-progress", default=True, show_default=True)
 def embed_command(config_path, chains, out_dir, split_csv, device, overwrite, progress):
     """Precompute sequence embeddings (ESM-2 from a local checkpoint, UniRep) of chain records, atomically."""
+    from protein_rgdm.artifacts.split import load_split
     from protein_rgdm.config.base import load_config
     from protein_rgdm.config.embed import EmbedConfig
-    from protein_rgdm.model.embed_files import write_embeddings
-    from protein_rgdm.train.data import load_split
+    from protein_rgdm.stages.embed import write_embeddings
 
     cfg = load_config(EmbedConfig, config_path, section="embed", overrides={"device": device, "overwrite": overwrite})
     names = load_split(split_csv) if split_csv else None

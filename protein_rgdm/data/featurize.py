@@ -16,9 +16,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from protein_rgdm.artifacts.chains import output_chain_folder, record_file
+from protein_rgdm.artifacts.ledger import Rejection, write_ledger
 from protein_rgdm.config.data import FeaturizeConfig, FeaturizeFilters
 from protein_rgdm.data.ids import check_name
-from protein_rgdm.data.manifest import MANIFEST_COLUMNS, REJECTED_COLUMNS, filter_reason, manifest_row
+from protein_rgdm.data.manifest import MANIFEST_COLUMNS, filter_reason, manifest_row
 from protein_rgdm.errors import InputError
 from protein_rgdm.fileio import atomic_open
 from protein_rgdm.fileread import DEFAULT_MAX_BYTES, csv_field_limit, read_text_file
@@ -163,8 +165,8 @@ def featurize_files(
     """Featurize structure files into ``out_dir``.
 
     Writes ``out_dir/chains/<name>.npz`` (one :class:`ChainRecord` per accepted chain),
-    ``out_dir/manifest.csv`` (columns ``MANIFEST_COLUMNS``) and ``out_dir/rejected.csv``
-    (file, chain, name, reason), all atomically.
+    ``out_dir/manifest.csv`` (columns ``MANIFEST_COLUMNS``) and ``out_dir/rejected.csv`` (the rejection ledger,
+    ``artifacts.ledger``: stage, item = chain name, file, reason), all atomically.
 
     Parameters
     ----------
@@ -195,7 +197,7 @@ def featurize_files(
     """
     filters = filters or FeaturizeFilters()
     out_dir = Path(out_dir)
-    chain_dir = out_dir / "chains"
+    chain_dir = output_chain_folder(out_dir)
     chain_dir.mkdir(parents=True, exist_ok=True)
     jobs = [j if isinstance(j, ChainJob) else ChainJob(str(j)) for j in inputs]
     by_file: dict[str, list[ChainJob]] = defaultdict(list)
@@ -254,7 +256,7 @@ def _collect(
                 )
                 continue
             seen.add(record.name)
-            path = chain_dir / f"{record.name}.npz"
+            path = record_file(chain_dir, record.name)
             if path.exists() and not overwrite:
                 try:
                     record = ChainRecord.load(path)
@@ -265,7 +267,10 @@ def _collect(
             records.append(record)
     manifest = [manifest_row(r) for r in records]
     _write_csv(out_dir / "manifest.csv", MANIFEST_COLUMNS, manifest)
-    _write_csv(out_dir / "rejected.csv", REJECTED_COLUMNS, rejected)
+    write_ledger(
+        out_dir / "rejected.csv",
+        [Rejection("featurize", r["name"] or r["chain"], str(r["file"]), r["reason"]) for r in rejected],
+    )
     return FeaturizeResult(records, manifest, rejected)
 
 

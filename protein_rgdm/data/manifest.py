@@ -13,7 +13,6 @@ from protein_rgdm.structure.record import ChainRecord
 
 __all__ = [
     "MANIFEST_COLUMNS",
-    "REJECTED_COLUMNS",
     "chain_breaks",
     "filter_reason",
     "manifest_row",
@@ -24,7 +23,6 @@ MANIFEST_COLUMNS = [
     "name", "length", "n_observed", "observed_fraction", "chain_breaks", "radius_of_gyration",
     "resolution", "method", "release_date", "seqres_source", "mapping", "file", "chain", "seqres",
 ]  # fmt: skip
-REJECTED_COLUMNS = ["file", "chain", "name", "reason"]
 
 
 def chain_breaks(ca: np.ndarray, observed: np.ndarray, threshold: float = CHAIN_BREAK_DISTANCE) -> int:

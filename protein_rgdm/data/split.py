@@ -19,13 +19,12 @@ from typing import Any
 
 import numpy as np
 
+from protein_rgdm.artifacts.split import SPLITS, SplitRow, write_split
 from protein_rgdm.config.data import FixedSplit, SplitConfig
 from protein_rgdm.errors import InputError, ProteinRGDMError
 from protein_rgdm.fileio import atomic_open
 
-__all__ = ["SPLITS", "assign_splits", "cluster_sequences", "load_fixed", "load_split", "split_manifest"]
-
-SPLITS = ("train", "val", "test")
+__all__ = ["assign_splits", "cluster_sequences", "load_fixed", "split_manifest"]
 
 
 def cluster_sequences(
@@ -238,9 +237,8 @@ def split_manifest(manifest: str | Path, out_dir: str | Path, cfg: SplitConfig) 
                 "name": r["name"], "seqres": r["seqres"], "length": r.get("length") or len(r["seqres"]),
                 "cluster": clusters[r["name"]], "release_date": r.get("release_date", ""), "split": s,
             })  # fmt: skip
-    cols = ["name", "seqres", "length", "cluster", "release_date", "split"]
     for s in SPLITS:
-        _write(out / f"{s}.csv", cols, result[s])
+        write_split(out / f"{s}.csv", [SplitRow(**r) for r in result[s]])
     _write(out / "dropped.csv", ["name", "reason"], dropped)
     with atomic_open(out / "clusters.tsv", "w") as handle:
         handle.write("name\tcluster\n" + "".join(f"{n}\t{clusters[n]}\n" for n in names))
@@ -252,15 +250,3 @@ def _write(path: Path, cols: list[str], rows: list[dict]) -> None:
         writer = csv.DictWriter(handle, fieldnames=cols)
         writer.writeheader()
         writer.writerows(rows)
-
-
-def load_split(path: str | Path) -> list[str]:
-    """Chain names from the ``name`` column of a split CSV."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: split file not found")
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames is None or "name" not in reader.fieldnames:
-            raise InputError(f"{path}: split CSV needs a 'name' column (has {reader.fieldnames})")
-        return [row["name"] for row in reader if row["name"]]

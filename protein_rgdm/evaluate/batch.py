@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from protein_rgdm.artifacts.predictions import SampleRanking
 from protein_rgdm.config.evaluate import EvaluateConfig
 from protein_rgdm.errors import InputError
 from protein_rgdm.evaluate.geometry import GEOMETRY_COLUMNS, TraceGeometry, compare_geometry, trace_geometry
@@ -198,12 +199,18 @@ def evaluate_predictions(
         pairs = None if mapping is None else mapping.get(target)
         matches: dict = {}
         for path, stem in models:
-            info = sample_info(path, stem, target, summaries)
+            try:
+                info, info_error = sample_info(path, stem, target, summaries), ""
+            except InputError as exc:  # the model's own JSON is malformed: its row says so
+                info, info_error = SampleRanking(None, None, math.nan), str(exc)
+                report(info_error)
             row = _row(
                 target, path.name, str(path), sample="" if info.sample is None else info.sample,
                 rank="" if info.rank is None else info.rank, ranking_score=info.ranking_score,
             )  # fmt: skip
-            if ref is None:
+            if info_error:
+                row["error"] = info_error
+            elif ref is None:
                 row["error"] = ref_error
             else:
                 row["n_reference"] = len(ref)

@@ -1,90 +1,58 @@
 """The predictor's own sample ranking, read from per-sample JSON files or ``summary.csv``.
 
-The predict stage writes ``<id>_sample_<k>.json`` (keys ``sample``, ``ranking_score``, higher is
-better) beside each model and a ``summary.csv`` (columns id, sample, rank, ranking_score, path)
-in its output folder. Either is used; without them a model's sample index comes from a
-``_sample_<k>`` file name and it has no ranking score (top-ranked aggregation = NaN).
+Both are read through the prediction-set record (``artifacts.predictions``): the JSON beside a model wins,
+then a ``summary.csv`` row (in the predictions folder, its parent or a target folder); without either a
+model's sample index comes from a ``<id>_sample_<k>`` file name and it has no ranking score (top-ranked
+aggregation = NaN). A malformed summary or JSON is an ``InputError`` naming the file (and line).
 """
 
 from __future__ import annotations
 
-import csv
-import dataclasses
-import json
 import math
-import re
 from pathlib import Path
 
-__all__ = ["SampleInfo", "sample_info", "load_summaries"]
+from protein_rgdm.artifacts.predictions import SampleRanking, load_sample_ranking, parse_sample_stem, read_summary
 
-_SAMPLE_RE = re.compile(r"_sample_(\d+)$")
-
-
-@dataclasses.dataclass(frozen=True)
-class SampleInfo:
-    """What is known of one model file without looking at any reference."""
-
-    sample: int | None
-    rank: int | None
-    ranking_score: float
+__all__ = ["load_summaries", "sample_info"]
 
 
-def _float(value) -> float:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return math.nan
-    return out if math.isfinite(out) else math.nan
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def load_summaries(pred_dir: Path) -> dict[tuple[str, str], SampleInfo]:
+def load_summaries(pred_dir: Path) -> dict[tuple[str, str], SampleRanking]:
     """Rows of every ``summary.csv`` in ``pred_dir``, its parent and its target folders.
 
-    Returns a map (target id, model file name) → :class:`SampleInfo`. Unreadable summaries are
-    ignored (the per-sample JSON or file name still give the sample index).
+    Returns a map (target id, model file name) → :class:`SampleRanking`.
+
+    Raises
+    ------
+    InputError
+        A summary that cannot be read or has a malformed row (naming file and line).
     """
-    found: dict[tuple[str, str], SampleInfo] = {}
+    found: dict[tuple[str, str], SampleRanking] = {}
     candidates = [pred_dir.parent / "summary.csv", pred_dir / "summary.csv"]
     candidates += sorted(pred_dir.glob("*/summary.csv"))
     for path in candidates:
         if not path.is_file():
             continue
-        try:
-            with path.open(newline="", encoding="utf-8") as handle:
-                for row in csv.DictReader(handle):
-                    target, file = row.get("id"), row.get("path")
-                    if not target or not file:
-                        continue
-                    info = SampleInfo(_int(row.get("sample")), _int(row.get("rank")), _float(row.get("ranking_score")))
-                    found[(target, Path(file).name)] = info
-        except (OSError, csv.Error, UnicodeDecodeError):
-            continue
+        for row in read_summary(path):
+            score = math.nan if row.ranking_score is None else row.ranking_score
+            found[(row.id, Path(row.path).name)] = SampleRanking(row.sample, row.rank, score)
     return found
 
 
-def sample_info(model: Path, stem: str, target: str, summaries: dict[tuple[str, str], SampleInfo]) -> SampleInfo:
-    """Sample index, rank and ranking score of one model file (JSON beside it wins over summary.csv)."""
+def sample_info(model: Path, stem: str, target: str, summaries: dict[tuple[str, str], SampleRanking]) -> SampleRanking:
+    """Sample index, rank and ranking score of one model file (JSON beside it wins over summary.csv).
+
+    Raises
+    ------
+    InputError
+        The JSON beside the model is malformed (naming it).
+    """
     side = model.with_name(stem + ".json")
     if side.is_file():
-        try:
-            data = json.loads(side.read_text(encoding="utf-8"))
-            if isinstance(data, dict) and ("ranking_score" in data or "sample" in data):
-                match = _SAMPLE_RE.search(stem)
-                sample = _int(data.get("sample"))
-                if sample is None and match:
-                    sample = int(match.group(1))
-                return SampleInfo(sample, _int(data.get("rank")), _float(data.get("ranking_score")))
-        except (OSError, ValueError):
-            pass
+        info = load_sample_ranking(side)
+        if info is not None:
+            return info
     info = summaries.get((target, model.name))
     if info is not None:
         return info
-    match = _SAMPLE_RE.search(stem)
-    return SampleInfo(int(match.group(1)) if match else None, None, math.nan)
+    parsed = parse_sample_stem(stem)
+    return SampleRanking(parsed[1] if parsed else None, None, math.nan)

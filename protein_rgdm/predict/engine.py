@@ -1,7 +1,7 @@
 """The sampling engine: a checkpoint loaded once, its diffusion (optionally re-scheduled) and device.
 
 The only place prediction touches the model and diffusion packages, through the agreed API:
-``train.checkpoint.load_for_inference`` and ``Diffusion.sample``.
+``predict.checkpoint.load_for_inference`` and ``Diffusion.sample``.
 """
 
 from __future__ import annotations
@@ -10,10 +10,12 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+from protein_rgdm import __version__
+from protein_rgdm.artifacts.checkpoint import CheckpointRef, checkpoint_ref
 from protein_rgdm.config.diffusion import SCHEDULE_CONFIGS
 from protein_rgdm.config.predict import PredictConfig
-from protein_rgdm.errors import ConfigError, InputError
-from protein_rgdm.fileio import sha256_file
+from protein_rgdm.errors import ConfigError
+from protein_rgdm.predict.checkpoint import load_for_inference
 
 __all__ = ["Engine", "SampleJob", "SampleOutput", "load_engine", "resolve_device", "sampling_diffusion"]
 
@@ -57,7 +59,7 @@ class Engine:
     ----------
     inference
         Object with ``score_fn(sequences, mask, names)``, ``diffusion`` and ``metadata``
-        (``train.checkpoint.InferenceModel``).
+        (``predict.checkpoint.InferenceModel``).
     diffusion
         The diffusion process to sample with (the checkpoint's, or one rebuilt with a
         different schedule).
@@ -204,22 +206,19 @@ def sampling_diffusion(diffusion: Any, config: PredictConfig) -> tuple[Any, dict
     return diffusion, cfg.schedule.model_dump(mode="json"), cfg.sampler.model_dump(mode="json")
 
 
-def load_engine(checkpoint: str | Path, config: PredictConfig) -> Engine:
-    """Load ``checkpoint`` once onto the configured device and apply the schedule overrides."""
-    from protein_rgdm.train.checkpoint import load_for_inference
+def load_engine(checkpoint: str | Path | CheckpointRef, config: PredictConfig) -> Engine:
+    """Load ``checkpoint`` once onto the configured device and apply the schedule overrides.
 
-    checkpoint = Path(checkpoint)
-    if not checkpoint.is_file():
-        raise InputError(f"{checkpoint}: checkpoint not found")
+    A :class:`CheckpointRef` (checked and hashed by the caller) is used as it is; a path is checked and hashed here.
+    """
+    ref = checkpoint if isinstance(checkpoint, CheckpointRef) else checkpoint_ref(checkpoint)
     device = resolve_device(config.device)
-    inference = load_for_inference(checkpoint, device)
+    inference = load_for_inference(ref, device)
     diffusion, schedule, sampler = sampling_diffusion(inference.diffusion, config)
-    from protein_rgdm import __version__
-
     meta = dict(inference.metadata or {})
     version = {
-        "checkpoint": str(checkpoint),
-        "checkpoint_sha256": sha256_file(checkpoint),
+        "checkpoint": str(ref.path),
+        "checkpoint_sha256": ref.sha256,
         "package_version": __version__,
         **{k: meta[k] for k in sorted(meta) if isinstance(meta[k], (str, int, float, bool, type(None)))},
     }

@@ -85,7 +85,7 @@ class InputFailure:
     reason: str
 
     def as_row(self) -> dict[str, str]:
-        """The ``failed.tsv`` row: id, source, reason."""
+        """The failure as the runner keeps it: id, source, reason (``failed.tsv`` columns item, file, reason)."""
         return dataclasses.asdict(self)
 
 

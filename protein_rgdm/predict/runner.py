@@ -11,7 +11,8 @@ Layout of ``out_dir``::
     predictions/<id>/.complete.json             completion marker (written last; a re-run skips the record)
     trajectories/<id>/<id>_sample_<k>.pdb       reverse trajectory, one MODEL per step (optional)
     summary.csv                                 id, sample, rank, ranking_score, rank_tied, path, confidence (mean)
-    failed.tsv                                  id, source, reason of every record that could not be done
+    failed.tsv                                  rejection ledger (``artifacts.ledger``): stage, item = record id,
+                                                file = its source, reason, for every record that could not be done
 
 Batching (``predict.batching``): records are taken shortest first; a record's samples are split
 into chunks of at most ``batch_residues // L`` samples, each with a generator seed derived from the
@@ -33,13 +34,22 @@ from typing import Any
 
 import numpy as np
 
+from protein_rgdm.artifacts.ledger import Rejection, write_ledger
+from protein_rgdm.artifacts.predictions import (
+    SUMMARY_COLUMNS,
+    SummaryRow,
+    sample_glob,
+    sample_stem,
+    save_sample_json,
+    write_summary,
+)
 from protein_rgdm.config.predict import PredictConfig
 from protein_rgdm.errors import ConfigError, InputError, ProteinRGDMError
 from protein_rgdm.evaluate.geometry import trace_geometry
-from protein_rgdm.fileio import atomic_write_json, atomic_write_text, remove_temp_files
+from protein_rgdm.fileio import atomic_write_json, remove_temp_files
 from protein_rgdm.fileread import read_text_file
-from protein_rgdm.predict.confidence import CONFIDENCE_METHOD, residue_confidence
 from protein_rgdm.predict.batching import derive_seed, pack_chunks, record_chunks, sample_packed
+from protein_rgdm.predict.confidence import CONFIDENCE_METHOD, residue_confidence
 from protein_rgdm.predict.inputs import InputFailure, SequenceRecord
 from protein_rgdm.predict.ranking import ensemble_consistency, rank_descending, tied_ranks
 from protein_rgdm.predict.writer import write_trajectory_pdb
@@ -48,7 +58,6 @@ from protein_rgdm.structure.write import write_ca_cif, write_ca_pdb
 
 __all__ = [
     "MARKER",
-    "SUMMARY_COLUMNS",
     "PredictionRun",
     "check_coordinates",
     "derive_seed",
@@ -58,7 +67,6 @@ __all__ = [
 
 MARKER = ".complete.json"
 _MARKER_MAX_BYTES = 1 << 26
-SUMMARY_COLUMNS = ("id", "sample", "rank", "ranking_score", "rank_tied", "path", "confidence")
 RANKING_METHOD = "ensemble_consistency: mean TM-score of the sample to the other samples of its sequence"
 
 
@@ -137,7 +145,7 @@ def _write_record(
     confidence = residue_confidence(coords)  # (N, L) 0-100, None for one sample
     rows = []
     for k, x in enumerate(coords):
-        stem = f"{record.id}_sample_{k}"
+        stem = sample_stem(record.id, k)
         files = []
         extra = {
             "b_factors": None if confidence is None else confidence[k],
@@ -166,7 +174,7 @@ def _write_record(
             "confidence": None if confidence is None else [round(float(v), 2) for v in confidence[k]],
             "confidence_method": CONFIDENCE_METHOD,
         }  # fmt: skip
-        atomic_write_json(pred_dir / f"{stem}.json", info)
+        save_sample_json(pred_dir / f"{stem}.json", info)
         rows.append({"id": record.id, "sample": k, "rank": int(ranks[k]), "ranking_score": score,
                      "rank_tied": bool(tied[k]), "path": f"predictions/{record.id}/{files[0]}",
                      "confidence": mean_conf})  # fmt: skip
@@ -336,7 +344,7 @@ def _remove_stale_temp_files(out_dir: Path) -> None:
 def _remove_samples(out_dir: Path, record_id: str) -> None:
     for folder in (out_dir / "predictions" / record_id, out_dir / "trajectories" / record_id):
         if folder.is_dir():
-            for path in folder.glob(f"{record_id}_sample_*"):
+            for path in folder.glob(sample_glob(record_id)):
                 path.unlink()
 
 
@@ -349,14 +357,5 @@ def _with_ties(rows: list[dict]) -> list[dict]:
 
 
 def _write_tables(out_dir: Path, summary: list[dict], failed: list[dict]) -> None:
-    lines = [",".join(SUMMARY_COLUMNS)]
-    for row in summary:
-        score = "" if row["ranking_score"] is None else f"{row['ranking_score']:.6f}"
-        tied = "true" if row.get("rank_tied") else "false"
-        conf = "" if row.get("confidence") is None else f"{row['confidence']:.2f}"
-        lines.append(f"{row['id']},{row['sample']},{row['rank']},{score},{tied},{row['path']},{conf}")
-    atomic_write_text(out_dir / "summary.csv", "\n".join(lines) + "\n")
-    flines = ["id\tsource\treason"]
-    for f in failed:
-        flines.append("\t".join(" ".join(str(f[k]).split()) for k in ("id", "source", "reason")))
-    atomic_write_text(out_dir / "failed.tsv", "\n".join(flines) + "\n")
+    write_summary(out_dir / "summary.csv", [SummaryRow.from_json(row) for row in summary])
+    write_ledger(out_dir / "failed.tsv", [Rejection("predict", f["id"], f["source"], f["reason"]) for f in failed])

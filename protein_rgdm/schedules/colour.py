@@ -14,15 +14,15 @@ process adds √((1 − ᾱ) S_j) ε_j. Zero mode: S_0 = 0 (centroid removed).
 from __future__ import annotations
 
 import abc
-import json
 import math
 from pathlib import Path
 
 import numpy as np
 
+from protein_rgdm.artifacts.spectrum import load_spectrum
 from protein_rgdm.basis.base import ModeBasis
 from protein_rgdm.constants import CA_CA_DISTANCE, HARMONIC_SPRING, PRIOR_C, PRIOR_MASS
-from protein_rgdm.errors import ConfigError, InputError
+from protein_rgdm.errors import ConfigError
 
 __all__ = ["FreeTheoryColour", "HarmonicColour", "NoiseColour", "WhiteColour", "load_fitted_colour"]
 
@@ -107,16 +107,9 @@ class HarmonicColour(NoiseColour):
 
 
 def load_fitted_colour(path: str | Path, spectrum: str = "continuum") -> FreeTheoryColour:
-    """Free-theory colour with c, m from a ``bases`` stage ``spectrum.json`` (keys ``fit.c``, ``fit.m``)."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: colour.spectrum_path not found (run `protein-rgdm bases` first)")
-    try:
-        fit = json.loads(path.read_text(encoding="utf-8"))["fit"]
-        c, m = float(fit["c"]), float(fit["m"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"{path}: not a spectrum.json with fit.c and fit.m ({exc})") from None
-    colour = FreeTheoryColour(c=c, m=m, spectrum=spectrum)
+    """Free-theory colour with c, m from a ``bases`` stage ``spectrum.json`` (``artifacts.spectrum``)."""
+    record = load_spectrum(path)
+    colour = FreeTheoryColour(c=record.c, m=record.m, spectrum=spectrum)
     colour.kind = "fitted"
     colour.source = str(path)
     return colour

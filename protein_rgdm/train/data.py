@@ -11,14 +11,14 @@ excluded from the loss (``loss_mask`` False).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from protein_rgdm.config.train import TrainDataConfig
-from protein_rgdm.data.split import load_split
+from protein_rgdm.constants import CA_CA_DISTANCE
 from protein_rgdm.errors import InputError
 from protein_rgdm.model.tokens import validate_sequence
 from protein_rgdm.structure.record import ChainRecord
@@ -27,8 +27,6 @@ __all__ = [
     "TrainingChain",
     "observed_span",
     "prepare_chain",
-    "load_split",
-    "index_chain_files",
     "load_chains",
     "LengthBatcher",
     "Batch",
@@ -60,8 +58,6 @@ def observed_span(record: ChainRecord, trim_termini: bool = True) -> tuple[int, 
 
 def _fill_unobserved(ca: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Linear interpolation inside, 3.8 Å steps along the terminal bond direction outside."""
-    from protein_rgdm.constants import CA_CA_DISTANCE
-
     pos = np.arange(len(ca))
     out = ca.astype(np.float64).copy()
     for k in range(3):
@@ -93,18 +89,6 @@ def prepare_chain(record: ChainRecord, cfg: TrainDataConfig) -> TrainingChain:
     mask = obs[lo:hi].copy()
     ca = _fill_unobserved(record.ca[lo:hi], mask)
     return TrainingChain(record.name, seq, ca.astype(np.float32), mask)
-
-
-def index_chain_files(dirs: Iterable[str | Path]) -> dict[str, Path]:
-    """``name → path`` of every ``<name>.npz`` in the given folders (searched recursively)."""
-    index: dict[str, Path] = {}
-    for d in dirs:
-        d = Path(d)
-        if not d.is_dir():
-            raise InputError(f"{d}: chains folder not found")
-        for p in sorted(d.rglob("*.npz")):
-            index.setdefault(p.stem, p)
-    return index
 
 
 class LengthBatcher:

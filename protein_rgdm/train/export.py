@@ -16,7 +16,7 @@ from typing import Any
 import torch
 
 from protein_rgdm.fileio import sha256_file
-from protein_rgdm.train.checkpoint import config_from_checkpoint, read_checkpoint, save_checkpoint
+from protein_rgdm.artifacts.checkpoint import config_from_checkpoint, read_checkpoint, save_checkpoint
 
 __all__ = ["export_for_inference"]
 

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from protein_rgdm.artifacts.chains import index_chain_files
+from protein_rgdm.artifacts.ledger import Rejection, write_ledger
+from protein_rgdm.artifacts.split import load_split
 from protein_rgdm.config.base import dump_config
 from protein_rgdm.config.train import TrainConfig
 from protein_rgdm.errors import InputError
-from protein_rgdm.fileio import atomic_write_json, atomic_write_text
-from protein_rgdm.train.data import index_chain_files, load_chains, load_split
+from protein_rgdm.fileio import atomic_write_json
+from protein_rgdm.train.data import load_chains
 from protein_rgdm.train.distributed import init_distributed, shutdown
 
 __all__ = ["resolve_paths", "run_training"]
@@ -47,14 +48,6 @@ def resolve_paths(cfg: TrainConfig, embeddings: str | Path | None, spectrum: str
     return TrainConfig.model_validate(data)
 
 
-def _write_skipped(path: Path, rows: Sequence[tuple[str, str, str]]) -> None:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(["split", "name", "reason"])
-    writer.writerows(rows)
-    atomic_write_text(path, buf.getvalue())
-
-
 def run_training(
     cfg: TrainConfig,
     chain_dirs: Sequence[str | Path],
@@ -69,7 +62,7 @@ def run_training(
 ) -> dict[str, Any]:
     """Train from chain record folders and split CSVs; returns the trainer's summary.
 
-    Writes under ``out_dir``: ``config.yaml`` (resolved), ``skipped.csv``, ``losses.csv``,
+    Writes under ``out_dir``: ``config.yaml`` (resolved), ``skipped.csv`` (rejection ledger), ``losses.csv``,
     ``last.pt`` (periodic, for resuming), ``best.pt`` (best validation), ``checkpoint.pt`` (final),
     ``summary.json``. Under ``torchrun`` every process runs this; only rank 0 writes.
     """
@@ -86,8 +79,9 @@ def run_training(
         val, skipped_val = load_chains(load_split(val_csv), index, cfg.data) if val_csv else ([], [])
         if dist.is_main:
             out_dir.mkdir(parents=True, exist_ok=True)
-            skipped = [("train", n, r) for n, r in skipped_train] + [("val", n, r) for n, r in skipped_val]
-            _write_skipped(out_dir / "skipped.csv", skipped)
+            skipped = [Rejection("train", n, str(train_csv), r) for n, r in skipped_train]
+            skipped += [Rejection("train", n, str(val_csv), r) for n, r in skipped_val]
+            write_ledger(out_dir / "skipped.csv", skipped)
             dump_config(cfg, out_dir / "config.yaml", stage="train")
         if not train:
             raise InputError(f"{train_csv}: none of its chains is usable (see {out_dir / 'skipped.csv'})")

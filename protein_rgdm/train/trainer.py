@@ -22,16 +22,16 @@ import numpy as np
 import torch
 from torch import nn
 
-from protein_rgdm.config.train import TrainConfig
-from protein_rgdm.errors import InputError
-from protein_rgdm.model import Packing, ScoreNetwork
-from protein_rgdm.train.checkpoint import (
+from protein_rgdm.artifacts.checkpoint import (
     check_config_fits,
     config_from_checkpoint,
     load_state_strict,
     read_checkpoint,
     save_checkpoint,
 )
+from protein_rgdm.config.train import TrainConfig
+from protein_rgdm.errors import InputError
+from protein_rgdm.model import Packing, ScoreNetwork
 from protein_rgdm.train.data import Batch, LengthBatcher, TrainingChain, collate
 from protein_rgdm.train.distributed import DistInfo, all_reduce_mean, barrier
 from protein_rgdm.train.ema import EMA

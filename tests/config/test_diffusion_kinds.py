@@ -25,7 +25,7 @@ from protein_rgdm.config.diffusion import (
 from protein_rgdm.config.train import TrainConfig
 from protein_rgdm.diffusion import Diffusion
 from protein_rgdm.errors import ConfigError
-from protein_rgdm.train.checkpoint import check_config_fits
+from protein_rgdm.artifacts.checkpoint import check_config_fits
 
 FLAT = json.loads((Path(__file__).parent / "flat_configs_a7d6596.json").read_text())
 CASES = FLAT["cases"]

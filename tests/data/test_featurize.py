@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from protein_rgdm.artifacts.chains import named_chain_files
 from protein_rgdm.cli.app import main
 from protein_rgdm.config.data import FeaturizeConfig, FeaturizeFilters
-from protein_rgdm.data.chains import load_chain_dir
 from protein_rgdm.data.featurize import ChainJob, featurize_files, plan_jobs
 from protein_rgdm.data.manifest import chain_breaks, radius_of_gyration
-from protein_rgdm.errors import InputError
+from protein_rgdm.structure.record import ChainRecord
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "data" / "demo"
@@ -38,8 +38,8 @@ def test_cgdms_demo_table(tmp_path):
     assert set(manifest) == set(table)
     broken = [n for n, r in manifest.items() if int(r["chain_breaks"]) > 0]
     assert len(broken) >= 4  # make_demo.py includes 4 chains with breaks
-    loaded = load_chain_dir(tmp_path, names=["3swy_A"]) if "3swy_A" in table else load_chain_dir(tmp_path)[:1]
-    rec = loaded[0]
+    files = named_chain_files(tmp_path, names=["3swy_A"]) if "3swy_A" in table else named_chain_files(tmp_path)[:1]
+    rec = ChainRecord.load(files[0])
     assert float(manifest[rec.name]["radius_of_gyration"]) == pytest.approx(
         radius_of_gyration(rec.ca, rec.observed), abs=1e-3
     )
@@ -120,7 +120,7 @@ def test_bad_inputs_are_rejected_and_the_batch_goes_on(tmp_path):
     ]
     result = featurize_files(jobs, out, FeaturizeFilters(max_missing_fraction=1.0), workers=2)
     assert [r.name for r in result.records] == ["7vrf.A"]
-    reasons = {Path(r["file"]).name + ":" + r["name"]: r["reason"] for r in _rows(out / "rejected.csv")}
+    reasons = {Path(r["file"]).name + ":" + r["item"]: r["reason"] for r in _rows(out / "rejected.csv")}
     assert "empty file" in reasons["empty.pdb:"]
     assert "gzip" in reasons["cut.pdb.gz:"]
     assert "HTML" in reasons["page.cif:"]
@@ -180,11 +180,3 @@ def test_cli_featurize_writes_resolved_config(tmp_path, capsys):
     cfg.write_text("featurize:\n  filters:\n    min_lenght: 3\n")
     assert main(["featurize", "--config", str(cfg), "--out", str(out)]) == 2
     assert "min_lenght" in capsys.readouterr().err
-
-
-def test_load_chain_dir_errors(tmp_path):
-    with pytest.raises(InputError, match="not found"):
-        load_chain_dir(tmp_path / "none")
-    (tmp_path / "chains").mkdir()
-    with pytest.raises(InputError, match="no record"):
-        load_chain_dir(tmp_path, names=["x"])

@@ -60,7 +60,7 @@ def test_table_listing_devices_and_fifos_does_not_hang(tmp_path):
     proc = run_cli("featurize", "--table", tmp_path / "table.csv", "--out", out, timeout=120)
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
     with open(out / "rejected.csv", newline="") as handle:
-        reasons = {r["name"]: r["reason"] for r in csv.DictReader(handle)}
+        reasons = {r["item"]: r["reason"] for r in csv.DictReader(handle)}
     assert "FIFO" in reasons["pipe"] and "long" in reasons
     if Path("/dev/zero").exists():
         assert "character device" in reasons["zero"]

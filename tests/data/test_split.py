@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from protein_rgdm.artifacts.split import SPLITS
 from protein_rgdm.config.data import SplitConfig
-from protein_rgdm.data.split import SPLITS, assign_splits, split_manifest
+from protein_rgdm.data.split import assign_splits, split_manifest
 from protein_rgdm.errors import ProteinRGDMError
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"

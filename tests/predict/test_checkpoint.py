@@ -123,8 +123,8 @@ def test_predict_from_a_trained_checkpoint(checkpoint: Path, tmp_path: Path, cap
         b = load_structure(folder / f"{rid}_sample_1.pdb").coord
         assert not np.allclose(a, b)  # two different samples
     failed = list(csv.DictReader(open(out / "failed.tsv"), delimiter="\t"))
-    assert len(failed) == 1 and "'1' are not amino-acid letters" in failed[0]["reason"] and "/" not in failed[0]["id"]
-    assert not (out / "predictions" / failed[0]["id"]).exists()
+    assert len(failed) == 1 and "'1' are not amino-acid letters" in failed[0]["reason"] and "/" not in failed[0]["item"]
+    assert not (out / "predictions" / failed[0]["item"]).exists()
 
     # A re-run skips finished records (no file rewritten), still reporting the bad one.
     stamps = {p: p.stat().st_mtime_ns for p in (out / "predictions").rglob("*") if p.is_file()}
@@ -250,7 +250,7 @@ def test_non_standard_letters_are_mapped_and_recorded(checkpoint: Path, tmp_path
     assert np.isfinite(atoms.coord).all() and len(atoms) == 4 * len(seq)  # N, CA, C, O (full backbone)
     names = dict(zip(atoms.res_id.tolist(), atoms.res_name.tolist()))
     assert [names[i] for i in (3, 6, 9, 11, 14, 17)] == ["SEC", "PYL", "ASX", "GLX", "UNK", "UNK"]
-    failed = {r["id"]: r["reason"] for r in csv.DictReader(open(out / "failed.tsv"), delimiter="\t")}
+    failed = {r["item"]: r["reason"] for r in csv.DictReader(open(out / "failed.tsv"), delimiter="\t")}
     assert "'*'" in failed["star"] and "'ß'" in failed["eszett"]  # not a letter; never case-folded to SS
 
 
@@ -274,7 +274,42 @@ def test_odd_files_in_an_input_folder_are_recorded_and_the_rest_predicted(checkp
     )  # fmt: skip
     assert code == 0 and "2 predicted" in text and "Traceback" not in text, text
     assert sorted(p.name for p in (out / "predictions").iterdir()) == ["alpha", "bom"]
-    failed = {r["id"]: r["reason"] for r in csv.DictReader(open(out / "failed.tsv"), delimiter="\t")}
+    failed = {r["item"]: r["reason"] for r in csv.DictReader(open(out / "failed.tsv"), delimiter="\t")}
     assert set(failed) == {"b_latin1.fasta", "c_utf16.csv", "f_pipe.fa", "long"}
     assert "not UTF-8" in failed["b_latin1.fasta"] and "FIFO" in failed["f_pipe.fa"]
     assert "length 200000 exceeds max_length 1024" in failed["long"]
+
+
+def test_the_checkpoint_is_checked_and_hashed_once_on_the_predict_path(
+    checkpoint: Path, tmp_path: Path, capsys, monkeypatch
+):
+    """One existence check and one SHA-256 of the checkpoint per predict run (CLI → runner → engine → loader)."""
+    import protein_rgdm.artifacts.checkpoint as ckpt_format
+    import protein_rgdm.fileio as fileio
+
+    hashed, checked = [], []
+    real_hash, real_is_file, real_exists = fileio.sha256_file, Path.is_file, Path.exists
+
+    def counting_hash(path, *args, **kwargs):
+        hashed.append(Path(path))
+        return real_hash(path, *args, **kwargs)
+
+    def counting(real):
+        def check(self, *args, **kwargs):
+            if self == checkpoint:
+                checked.append(real.__name__)
+            return real(self, *args, **kwargs)
+
+        return check
+
+    monkeypatch.setattr(fileio, "sha256_file", counting_hash)
+    monkeypatch.setattr(ckpt_format, "sha256_file", counting_hash)
+    monkeypatch.setattr(Path, "is_file", counting(real_is_file))
+    monkeypatch.setattr(Path, "exists", counting(real_exists))
+    (tmp_path / "one.fasta").write_text(">one\nMKTAYIAKQRQISF\n")
+    code, text = _predict(capsys, str(tmp_path / "one.fasta"), "-c", str(checkpoint), "-o", str(tmp_path / "out"),
+                          "-n", "2", "--t32", "4", "--device", "cpu", "-q")  # fmt: skip
+    assert code == 0 and "1 predicted" in text, text
+    assert hashed == [checkpoint] and len(checked) == 1, (hashed, checked)
+    info = json.loads((tmp_path / "out" / "predictions" / "one" / "one_sample_0.json").read_text())
+    assert info["model_version"]["checkpoint_sha256"] == real_hash(checkpoint)

@@ -10,8 +10,8 @@ from protein_rgdm.config.diffusion import DiffusionConfig, RGScheduleConfig
 from protein_rgdm.config.model import ModelConfig
 from protein_rgdm.diffusion import Diffusion
 from protein_rgdm.model import ScoreNetwork
+from protein_rgdm.predict.checkpoint import InferenceModel
 from protein_rgdm.predict.engine import Engine, SampleJob
-from protein_rgdm.train.checkpoint import InferenceModel
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

@@ -31,7 +31,7 @@ def test_outputs_summary_and_failures(tmp_path: Path, fake_engine):
     cfg = PredictConfig(num_samples=3, seed=5, format="both", max_length=45)
     run = predict_records(recs, lambda: engine, cfg, tmp_path, model_version=VERSION, progress=False)
     assert sorted(run.predicted) == ["long", "short"]
-    failed = {row["id"]: row["reason"] for row in _read_csv(tmp_path / "failed.tsv")}
+    failed = {row["item"]: row["reason"] for row in _read_csv(tmp_path / "failed.tsv")}
     assert set(failed) == {"bad", "empty", "huge"}
     assert "'*' '-'" in failed["bad"] and "max_length 45" in failed["huge"] and "empty" in failed["empty"]
     rows = _read_csv(tmp_path / "summary.csv")
@@ -87,7 +87,7 @@ def test_out_of_memory_halves_the_batch_then_fails_only_that_record(tmp_path: Pa
     assert run.predicted == ["ok"]
     assert [k for n, k, _ in engine.calls if n == "ok"] == [4, 2, 2]  # 48 residues fail, then 2 + 2
     assert [k for n, k, _ in engine.calls if n == "big"] == [4, 2, 1]
-    assert [row["id"] for row in _read_csv(tmp_path / "failed.tsv")] == ["big"]
+    assert [row["item"] for row in _read_csv(tmp_path / "failed.tsv")] == ["big"]
     assert "out of memory" in _read_csv(tmp_path / "failed.tsv")[0]["reason"]
 
 
@@ -209,7 +209,7 @@ def test_diverged_samples_are_recorded_not_written(tmp_path: Path, fake_engine):
         recs, Exploding, PredictConfig(num_samples=2), tmp_path, model_version=VERSION, progress=False
     )
     assert run.predicted == ["ok"]
-    failed = {row["id"]: row["reason"] for row in _read_csv(tmp_path / "failed.tsv")}
+    failed = {row["item"]: row["reason"] for row in _read_csv(tmp_path / "failed.tsv")}
     assert "outside the PDB format's range" in failed["far"] and "non-finite" in failed["nan"]
     assert not list((tmp_path / "predictions" / "far").glob("*_sample_*"))
     assert not (tmp_path / "predictions" / "far" / MARKER).exists()
@@ -299,7 +299,9 @@ def test_unreadable_input_files_are_listed_in_failed_tsv(tmp_path: Path, fake_en
     run = predict_records([_rec("a", "ACDEF")], lambda: fake_engine(), PredictConfig(num_samples=1), tmp_path,
                           model_version=VERSION, progress=False, input_failures=[bad])  # fmt: skip
     assert run.predicted == ["a"]
-    assert _read_csv(tmp_path / "failed.tsv") == [{"id": "b.fasta", "source": "in/b.fasta", "reason": bad.reason}]
+    assert _read_csv(tmp_path / "failed.tsv") == [
+        {"stage": "predict", "item": "b.fasta", "file": "in/b.fasta", "reason": bad.reason}
+    ]
 
 
 def test_two_samples_are_marked_as_tied_and_keep_sample_order(tmp_path: Path, fake_engine):

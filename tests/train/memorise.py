@@ -35,9 +35,9 @@ def train_and_sample(cgdms: Path, out_dir: Path, config, samples: int) -> dict[s
     """Train on the two chains (4 copies each per batch, each at its own noise level) and return, per chain, the
     TM-scores of ``samples`` samples (one batch, generator seed 0) against the chain."""
     from protein_rgdm.evaluate import tm_gdt_search
+    from protein_rgdm.predict.checkpoint import load_for_inference
     from protein_rgdm.structure.read import read_ca_chain
     from protein_rgdm.structure.record import ChainRecord
-    from protein_rgdm.train.checkpoint import load_for_inference
     from protein_rgdm.train.data import prepare_chain
     from protein_rgdm.train.trainer import Trainer
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import pytest
 import torch
 
+from protein_rgdm.artifacts.chains import index_chain_files
+from protein_rgdm.artifacts.checkpoint import read_checkpoint
+from protein_rgdm.artifacts.split import load_split
 from protein_rgdm.errors import ConfigError, InputError
-from protein_rgdm.train.checkpoint import load_for_inference, read_checkpoint
-from protein_rgdm.train.data import index_chain_files, load_chains, load_split
+from protein_rgdm.predict.checkpoint import load_for_inference
+from protein_rgdm.train.data import load_chains
 from protein_rgdm.train.trainer import Trainer
 
 

@@ -11,7 +11,7 @@ import sys
 import yaml
 
 from protein_rgdm.cli.app import main
-from protein_rgdm.train.checkpoint import load_for_inference
+from protein_rgdm.predict.checkpoint import load_for_inference
 
 
 def _config(tmp_path, tiny_cfg, **kw):

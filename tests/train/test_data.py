@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from protein_rgdm.artifacts.split import load_split
 from protein_rgdm.config.train import TrainDataConfig
 from protein_rgdm.errors import InputError
 from protein_rgdm.structure.record import ChainRecord
-from protein_rgdm.train.data import LengthBatcher, collate, load_split, prepare_chain
+from protein_rgdm.train.data import LengthBatcher, collate, prepare_chain
 
 
 def _record(observed, seq=None):

@@ -11,7 +11,8 @@ import torch
 from protein_rgdm.cli.app import main
 from protein_rgdm.config.train import TrainConfig
 from protein_rgdm.errors import InputError
-from protein_rgdm.train.checkpoint import load_for_inference, read_checkpoint
+from protein_rgdm.artifacts.checkpoint import read_checkpoint
+from protein_rgdm.predict.checkpoint import load_for_inference
 from protein_rgdm.train.export import export_for_inference
 from tests.helpers import random_record
 

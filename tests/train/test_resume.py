@@ -7,7 +7,9 @@ from pathlib import Path
 
 import torch
 
-from protein_rgdm.train.data import index_chain_files, load_chains, load_split
+from protein_rgdm.artifacts.chains import index_chain_files
+from protein_rgdm.artifacts.split import load_split
+from protein_rgdm.train.data import load_chains
 from protein_rgdm.train.trainer import Trainer
 
 

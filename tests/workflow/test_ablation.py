@@ -25,7 +25,7 @@ def test_tiny_ablation_end_to_end(workdir: Path, smk):
     out = smk(workdir, "--cores", "2", "--configfile", "configs/tiny.yaml", str(overlay), timeout=600)
     assert out.returncode == 0, out.stderr[-3000:]
     abl = workdir / "results" / "tiny" / "ablation"
-    from protein_rgdm.train.checkpoint import config_from_checkpoint, read_checkpoint
+    from protein_rgdm.artifacts.checkpoint import config_from_checkpoint, read_checkpoint
 
     kinds = {v: config_from_checkpoint(read_checkpoint(abl / v / "train" / "checkpoint.pt")).diffusion for v in ("rg", "ddpm")}
     assert kinds["rg"].schedule.kind == "rg" and kinds["ddpm"].schedule.kind == "ddpm"

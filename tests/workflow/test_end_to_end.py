@@ -98,7 +98,7 @@ def test_tiny_workflow_end_to_end(workdir: Path, smk):
     assert spectrum["fit"]["c"] > 0
 
     # Training: a real checkpoint of the configured steps, loadable for inference.
-    from protein_rgdm.train.checkpoint import read_checkpoint
+    from protein_rgdm.artifacts.checkpoint import read_checkpoint
 
     assert int(read_checkpoint(res / "train/checkpoint.pt")["step"]) == 6
     assert len(_rows(res / "train/losses.csv")) >= 1

@@ -32,6 +32,6 @@ def test_time_budget_ends_the_train_stage_and_a_larger_one_resumes(workdir: Path
     assert second["start_step"] == 1 and second["finished"] and second["step"] == 6  # continued from last.pt
     assert (train / "resume.key").read_text() == key
 
-    from protein_rgdm.train.checkpoint import read_checkpoint
+    from protein_rgdm.artifacts.checkpoint import read_checkpoint
 
     assert int(read_checkpoint(train / "checkpoint.pt")["step"]) == 6

@@ -8,14 +8,13 @@ projection to ``dim`` is trained. Raw features of a chain are read from ``cache_
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 
+from protein_rgdm.artifacts.embeddings import embedding_file, read_embedding
 from protein_rgdm.model.embedders.base import SequenceEmbedder, SequenceFeatures
-from protein_rgdm.model.embedders.precomputed import read_embedding
 from protein_rgdm.model.packing import Packing
 
 __all__ = ["FrozenLMEmbedder", "length_chunks"]
@@ -64,7 +63,7 @@ class FrozenLMEmbedder(SequenceEmbedder):
         arrays: list[np.ndarray | None] = [None] * len(sequences)
         if self.cfg.cache_dir is not None and names is not None:
             for i, (n, s) in enumerate(zip(names, sequences)):
-                path = Path(self.cfg.cache_dir) / f"{n}.npz"
+                path = embedding_file(self.cfg.cache_dir, n)
                 if path.is_file():
                     arrays[i] = read_embedding(path, n, s, self.lm_dim, None)[0]
         todo = [i for i, a in enumerate(arrays) if a is None]

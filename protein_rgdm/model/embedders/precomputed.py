@@ -1,4 +1,4 @@
-"""Precomputed embeddings read from ``<directory>/<name>.npz`` (EigenFold / RGDM layout).
+"""Precomputed embeddings read from ``<directory>/<name>.npz`` (EigenFold / RGDM layout, ``artifacts.embeddings``).
 
 Each file holds ``node_repr`` (L, node_dim) and, for pair features, ``edge_repr`` (L, L, edge_dim);
 an optional ``seqres`` string is checked against the chain's sequence when present.
@@ -14,44 +14,13 @@ import numpy as np
 import torch
 from torch import nn
 
+from protein_rgdm.artifacts.embeddings import embedding_file, read_embedding
 from protein_rgdm.config.model import PrecomputedEmbedderConfig
 from protein_rgdm.errors import InputError
 from protein_rgdm.model.embedders.base import SequenceEmbedder, SequenceFeatures, pack_pair_blocks
 from protein_rgdm.model.packing import Packing
 
-__all__ = ["PrecomputedEmbedder", "read_embedding"]
-
-
-def read_embedding(
-    path: Path, name: str, sequence: str, node_dim: int, edge_dim: int | None
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """Read and check one embedding file → (node (L, node_dim), edge (L, L, edge_dim) or None) float32."""
-    if not path.is_file():
-        raise InputError(f"record '{name}': embedding file {path} not found")
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            if "node_repr" not in z.files:
-                raise InputError(f"record '{name}': {path} lacks array 'node_repr'")
-            node = np.asarray(z["node_repr"], dtype=np.float32)
-            edge = np.asarray(z["edge_repr"], dtype=np.float32) if edge_dim and "edge_repr" in z.files else None
-            seq = str(z["seqres"]) if "seqres" in z.files else None
-    except InputError:
-        raise
-    except Exception as exc:
-        raise InputError(f"record '{name}': {path} is not a readable npz ({type(exc).__name__}: {exc})") from None
-    L = len(sequence)
-    if seq is not None and seq != sequence:
-        raise InputError(f"record '{name}': {path} was computed for a different sequence")
-    if node.shape != (L, node_dim):
-        raise InputError(f"record '{name}': {path} node_repr has shape {node.shape}, expected ({L}, {node_dim})")
-    if edge_dim:
-        if edge is None:
-            raise InputError(f"record '{name}': {path} lacks array 'edge_repr' (set embedder.use_pair: false)")
-        if edge.shape != (L, L, edge_dim):
-            raise InputError(
-                f"record '{name}': {path} edge_repr has shape {edge.shape}, expected ({L}, {L}, {edge_dim})"
-            )
-    return node, edge
+__all__ = ["PrecomputedEmbedder"]
 
 
 class PrecomputedEmbedder(SequenceEmbedder):
@@ -73,7 +42,7 @@ class PrecomputedEmbedder(SequenceEmbedder):
             self._cache.move_to_end(key)
             return self._cache[key]
         value = read_embedding(
-            self.directory / f"{name}.npz", name, sequence, self.cfg.node_dim, self.pair_dim or None
+            embedding_file(self.directory, name), name, sequence, self.cfg.node_dim, self.pair_dim or None
         )
         self._cache[key] = value
         if len(self._cache) > self._cache_size:

@@ -1,7 +1,9 @@
-"""Checkpoints: atomic writing, safe reading (``torch.load(weights_only=True)``), inference loading.
+"""Checkpoint file format: atomic writing, safe reading (``torch.load(weights_only=True)``), stored config.
 
 A checkpoint is a dict of tensors and plain values only: the resolved config is a JSON string and
 numpy / Python RNG states are JSON strings, so a file from elsewhere cannot run code when loaded.
+``train`` writes and resumes (``train.trainer``), ``predict.checkpoint`` builds the network for inference;
+both go through this module. :class:`CheckpointRef` is a checkpoint file checked to exist and hashed once.
 """
 
 from __future__ import annotations
@@ -10,26 +12,27 @@ import dataclasses
 import json
 import pickle
 import zipfile
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import torch
+from pydantic import ValidationError
 
+from protein_rgdm.config.base import format_validation_error
 from protein_rgdm.config.train import TrainConfig
 from protein_rgdm.errors import ConfigError, InputError
-from protein_rgdm.fileio import atomic_path
+from protein_rgdm.fileio import atomic_path, sha256_file
 
 __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
+    "CheckpointRef",
+    "checkpoint_ref",
     "save_checkpoint",
     "read_checkpoint",
     "config_from_checkpoint",
     "check_config_fits",
     "load_state_strict",
-    "InferenceModel",
-    "load_for_inference",
 ]
 
 FORMAT = "protein_rgdm.checkpoint"
@@ -47,11 +50,34 @@ def save_checkpoint(path: str | Path, payload: dict[str, Any]) -> None:
         torch.save(payload, tmp)
 
 
-def read_checkpoint(path: str | Path, map_location: torch.device | str = "cpu") -> dict[str, Any]:
-    """Load a checkpoint safely; a missing, truncated, corrupted or foreign file raises ``InputError``."""
+@dataclasses.dataclass(frozen=True)
+class CheckpointRef:
+    """A checkpoint file that exists, with the SHA-256 of its bytes (hex), taken once (see :func:`checkpoint_ref`)."""
+
+    path: Path
+    sha256: str
+
+
+def checkpoint_ref(path: str | Path) -> CheckpointRef:
+    """Check that ``path`` is a file and hash it: the one existence check and the one hash of a predict run."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: checkpoint not found")
+    return CheckpointRef(path, sha256_file(path))
+
+
+def read_checkpoint(path: str | Path | CheckpointRef, map_location: torch.device | str = "cpu") -> dict[str, Any]:
+    """Load a checkpoint safely; a missing, truncated, corrupted or foreign file raises ``InputError``.
+
+    A path is first checked to be a regular file (a FIFO or folder is refused, never opened); a
+    :class:`CheckpointRef` was checked when it was made and is not checked again.
+    """
+    if isinstance(path, CheckpointRef):
+        path = path.path
+    else:
+        path = Path(path)
+        if not path.is_file():
+            raise InputError(f"{path}: checkpoint not found")
     try:
         data = torch.load(path, map_location=map_location, weights_only=True)
     except (RuntimeError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile, ValueError, OSError) as exc:
@@ -73,10 +99,6 @@ def read_checkpoint(path: str | Path, map_location: torch.device | str = "cpu") 
 
 def config_from_checkpoint(data: dict[str, Any], source: str = "checkpoint") -> TrainConfig:
     """The resolved ``TrainConfig`` stored in a checkpoint."""
-    from pydantic import ValidationError
-
-    from protein_rgdm.config.base import format_validation_error
-
     try:
         return TrainConfig.model_validate(json.loads(data["config_json"]))
     except (ValidationError, json.JSONDecodeError) as exc:
@@ -118,53 +140,3 @@ def load_state_strict(module: torch.nn.Module, state: dict[str, torch.Tensor], s
             parts.append(f"shape mismatch {shapes[:4]}")
         raise ConfigError(f"{source}: model config does not fit the checkpoint weights: " + "; ".join(parts))
     module.load_state_dict(state)
-
-
-@dataclasses.dataclass
-class InferenceModel:
-    """A trained network ready to sample (EMA weights, eval mode) with its diffusion process.
-
-    Attributes
-    ----------
-    model
-        :class:`protein_rgdm.model.ScoreNetwork` on ``device``.
-    diffusion
-        :class:`protein_rgdm.diffusion.Diffusion` from the checkpoint's config.
-    config
-        The resolved :class:`TrainConfig`.
-    metadata
-        git commit, package version, step, creation time, ...
-    """
-
-    model: Any
-    diffusion: Any
-    config: TrainConfig
-    metadata: dict[str, Any]
-    device: torch.device
-
-    def score_fn(
-        self, sequences: Sequence[str], mask: torch.Tensor, names: Sequence[str] | None = None, blocks=None
-    ):
-        """``score_fn(x_t, t, shell, mask)`` bound to these sequences (validated; errors name the record);
-        ``blocks``: row counts of packed independent jobs (``model.score_fn.make_score_fn``)."""
-        from protein_rgdm.model import make_score_fn
-
-        return make_score_fn(self.model, sequences, mask.to(self.device), names, blocks)
-
-
-def load_for_inference(path: str | Path, device: torch.device | str = "cpu") -> InferenceModel:
-    """Load a training checkpoint's EMA weights into a fresh network on ``device``."""
-    from protein_rgdm.diffusion import Diffusion
-    from protein_rgdm.model import ScoreNetwork
-
-    device = torch.device(device)
-    data = read_checkpoint(path)
-    cfg = config_from_checkpoint(data, str(path))
-    model = ScoreNetwork(cfg.model)
-    state = data["ema"]["shadow"] if isinstance(data["ema"], dict) and "shadow" in data["ema"] else data["model"]
-    load_state_strict(model, state, str(path))
-    model = model.to(device).eval().requires_grad_(False)
-    diffusion = Diffusion.from_config(cfg.diffusion)
-    meta = dict(data["metadata"])
-    meta.setdefault("step", int(data["step"]))
-    return InferenceModel(model=model, diffusion=diffusion, config=cfg, metadata=meta, device=device)

@@ -13,27 +13,27 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from protein_rgdm.artifacts.chains import index_chain_files
+from protein_rgdm.artifacts.embeddings import embedding_file, read_embedding, save_embedding
+from protein_rgdm.artifacts.ledger import Rejection, write_ledger
 from protein_rgdm.config.embed import EmbedConfig
 from protein_rgdm.errors import InputError, ProteinRGDMError
-from protein_rgdm.fileio import atomic_path, atomic_write_text
+from protein_rgdm.fileio import atomic_write_text
+from protein_rgdm.model.embedders import build_embedder
+from protein_rgdm.model.tokens import validate_sequence
+from protein_rgdm.structure.record import ChainRecord
+from protein_rgdm.train.data import observed_span
 
 __all__ = ["write_embeddings"]
 
 
-def _save_npz(path: Path, node: np.ndarray, seq: str) -> None:
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as handle:
-            np.savez(handle, node_repr=node.astype(np.float32), seqres=np.str_(seq))
-
-
 def _existing_ok(path: Path, seq: str, dim: int) -> bool:
+    """A kept file must be readable, made for this sequence (``seqres`` present and equal) and of this width."""
     try:
-        with np.load(path, allow_pickle=False) as z:
-            return str(z["seqres"]) == seq and z["node_repr"].shape == (len(seq), dim)
-    except Exception:
+        read_embedding(path, path.stem, seq, dim, None, need_sequence=True)
+    except InputError:
         return False
+    return True
 
 
 def write_embeddings(
@@ -42,13 +42,10 @@ def write_embeddings(
 ) -> dict[str, Any]:
     """Embed every chain record in ``chain_dirs`` (or only ``names``); returns counts.
 
-    Chains that fail (bad sequence, unreadable record) are listed in ``failed.tsv`` and the rest go on.
+    Chains that fail (bad sequence, unreadable record) are listed in ``failed.tsv`` (a rejection ledger) and the
+    rest go on.
     """
     from tqdm.auto import tqdm
-
-    from protein_rgdm.model.tokens import validate_sequence
-    from protein_rgdm.structure.record import ChainRecord
-    from protein_rgdm.train.data import index_chain_files, observed_span
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -69,14 +66,12 @@ def write_embeddings(
     if cfg.embedder.kind in ("esm", "unirep"):
         import torch
 
-        from protein_rgdm.model.embedders import build_embedder
-
         embedder = build_embedder(cfg.embedder)
         embedder.batch_tokens = cfg.batch_tokens
         device = torch.device(cfg.device)
         pending = []
         for name, seq in todo:
-            path = out_dir / f"{name}.npz"
+            path = embedding_file(out_dir, name)
             if not cfg.overwrite and path.is_file() and _existing_ok(path, seq, embedder.lm_dim):
                 kept += 1
                 rows.append((name, len(seq), "kept"))
@@ -86,7 +81,7 @@ def write_embeddings(
         for start in tqdm(range(0, len(pending), chunk), disable=not progress, desc="embed"):
             part = pending[start : start + chunk]
             for (name, seq), node in zip(part, embedder.raw_embeddings([s for _, s in part], device)):
-                _save_npz(out_dir / f"{name}.npz", node, seq)
+                save_embedding(embedding_file(out_dir, name), node, seq)
                 rows.append((name, len(seq), "computed"))
                 computed += 1
     else:
@@ -96,5 +91,5 @@ def write_embeddings(
     w.writerow(["name", "length", "status"])
     w.writerows(rows)
     atomic_write_text(out_dir / "manifest.csv", buf.getvalue())
-    atomic_write_text(out_dir / "failed.tsv", "name\treason\n" + "".join(f"{n}\t{r}\n" for n, r in failed))
+    write_ledger(out_dir / "failed.tsv", [Rejection("embed", n, str(index.get(n, "")), r) for n, r in failed])
     return {"chains": len(wanted), "computed": computed, "kept": kept, "failed": len(failed), "kind": cfg.embedder.kind}
