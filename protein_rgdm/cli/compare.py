@@ -6,7 +6,9 @@ from pathlib import Path
 
 import click
 
-__all__ = ["compare", "register"]
+from protein_rgdm.evaluate.compare import ComparisonRun, write_comparison
+
+__all__ = ["compare"]
 
 
 @click.command("compare")
@@ -18,12 +20,5 @@ __all__ = ["compare", "register"]
 @click.option("--title", default="Diffusion variants: quality vs network evaluations", help="Heading.")
 def compare(runs: tuple[tuple[str, str, str], ...], out: Path, title: str) -> None:
     """Table and plot of TM / lDDT / geometry against network evaluations, one line per variant."""
-    from protein_rgdm.evaluate.compare import ComparisonRun, write_comparison
-
     files = write_comparison([ComparisonRun(v, s, Path(p)) for v, s, p in runs], out, title)
     click.echo(f"comparison: {files['comparison.md']} ({len(runs)} runs)")
-
-
-def register(group: click.Group) -> None:
-    """Add ``compare`` to the root group."""
-    group.add_command(compare)

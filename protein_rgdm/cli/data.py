@@ -6,10 +6,16 @@ from pathlib import Path
 
 import click
 
-from protein_rgdm.cli.app import config_option
+from protein_rgdm.cli.options import config_option
+from protein_rgdm.config.base import dump_config, load_config
+from protein_rgdm.config.data import FeaturizeConfig, FetchConfig, SplitConfig
+from protein_rgdm.data.featurize import featurize_files, plan_jobs
+from protein_rgdm.data.fetch import fetch_ids
+from protein_rgdm.data.ids import read_id_list
+from protein_rgdm.data.split import split_manifest
+from protein_rgdm.errors import InputError
 
-__all__ = ["featurize", "fetch", "register", "split"]
-
+__all__ = ["featurize", "fetch", "split"]
 
 
 @click.command()
@@ -38,12 +44,6 @@ __all__ = ["featurize", "fetch", "register", "split"]
 @click.option("--overwrite/--no-overwrite", default=None, help="Re-fetch files that already exist and parse.")
 def fetch(config_path, ids_file, out_dir, source, local_dir, url_template, id_column, workers, overwrite) -> None:
     """Download structure files by PDB id (RCSB or a mirror) or copy them from a local tree."""
-    from protein_rgdm.config.base import dump_config, load_config
-    from protein_rgdm.config.data import FetchConfig
-    from protein_rgdm.data.fetch import fetch_ids
-    from protein_rgdm.data.ids import read_id_list
-    from protein_rgdm.errors import InputError
-
     cfg = load_config(FetchConfig, config_path, section="fetch", overrides={
         "source": source, "local_dir": local_dir, "url_template": url_template, "id_column": id_column,
         "workers": workers, "overwrite": overwrite,
@@ -86,10 +86,6 @@ def fetch(config_path, ids_file, out_dir, source, local_dir, url_template, id_co
 @click.option("--max-file-bytes", type=int, default=None, help="Reject larger files (after gunzip) [1 GiB].")
 def featurize(config_path, out_dir, structures, table, metadata, workers, overwrite, max_file_bytes) -> None:
     """Parse structures into chain records with manifest.csv and rejected.csv."""
-    from protein_rgdm.config.base import dump_config, load_config
-    from protein_rgdm.config.data import FeaturizeConfig
-    from protein_rgdm.data.featurize import featurize_files, plan_jobs
-
     cfg = load_config(FeaturizeConfig, config_path, section="featurize", overrides={
         "structures": structures, "table": table, "metadata": list(metadata) or None, "workers": workers,
         "overwrite": overwrite, "max_file_bytes": max_file_bytes,
@@ -121,17 +117,7 @@ def featurize(config_path, out_dir, structures, table, metadata, workers, overwr
 @click.option("--seed", type=int, default=None, help="Override config 'seed'.")
 def split(config_path, manifest, out_dir, mode, seed) -> None:
     """Split chains into train / val / test by sequence-identity clusters and release dates."""
-    from protein_rgdm.config.base import dump_config, load_config
-    from protein_rgdm.config.data import SplitConfig
-    from protein_rgdm.data.split import split_manifest
-
     cfg = load_config(SplitConfig, config_path, section="split", overrides={"mode": mode, "seed": seed})
     result = split_manifest(manifest, out_dir, cfg)
     dump_config(cfg, Path(out_dir) / "split_config.yaml", stage="split")
     click.echo("split: " + ", ".join(f"{k} {len(v)}" for k, v in result.items()) + f" -> {out_dir}")
-
-
-def register(group: click.Group) -> None:
-    """Add the data commands to the root group."""
-    for command in (fetch, featurize, split):
-        group.add_command(command)

@@ -6,10 +6,18 @@ import json
 from pathlib import Path
 
 import click
+import numpy as np
+from pydantic import ValidationError
 
-from protein_rgdm.cli.app import config_option
+from protein_rgdm.cli.options import config_option
+from protein_rgdm.config.base import dump_config, format_validation_error, load_config
+from protein_rgdm.config.diffusion import BasesConfig, DiffusionConfig
+from protein_rgdm.diffusion import Diffusion
+from protein_rgdm.errors import ConfigError, InputError
+from protein_rgdm.fileio import atomic_path
+from protein_rgdm.stages.bases import run_bases
 
-__all__ = ["bases", "register", "schedule"]
+__all__ = ["bases", "schedule"]
 
 
 @click.command("bases")
@@ -35,10 +43,6 @@ def bases(
     chains: Path, out_dir: Path, only: Path | None, config_path: Path | None, pooling: str | None, overwrite: bool
 ) -> None:
     """Measure the chains' power per mode <|X_k|^2> and fit c/(k^2 + m^2) (writes spectrum.json/npz)."""
-    from protein_rgdm.config.base import dump_config, load_config
-    from protein_rgdm.config.diffusion import BasesConfig
-    from protein_rgdm.stages.bases import run_bases
-
     cfg = load_config(BasesConfig, config_path, section="bases", overrides={"pooling": pooling})
     if (out_dir / "spectrum.json").exists() and not overwrite:
         click.echo(f"{out_dir / 'spectrum.json'} exists; skipping (use --overwrite to redo)")
@@ -67,11 +71,6 @@ def schedule() -> None:
 @click.option("--plot", "plot", type=click.Path(path_type=Path), default=None, help="Draw ᾱ_k(t) to this PNG.")
 def show(kind, length, t32, steps, config_path, fmt, plot) -> None:
     """Print num_steps and the ᾱ table (steps × modes 1..L-1) of a schedule."""
-    from protein_rgdm.config.base import load_config
-    from protein_rgdm.config.diffusion import DiffusionConfig
-    from protein_rgdm.diffusion import Diffusion
-    from protein_rgdm.errors import ConfigError, InputError
-
     base = load_config(DiffusionConfig, config_path, section="diffusion")
     sched = base.schedule.model_dump(exclude_unset=True)
     if kind is not None and kind != base.schedule.kind:
@@ -81,14 +80,8 @@ def show(kind, length, t32, steps, config_path, fmt, plot) -> None:
             sched[key] = value
     try:
         cfg = DiffusionConfig.model_validate({**base.model_dump(exclude_unset=True), "schedule": sched})
-    except Exception as exc:  # pydantic ValidationError → one line naming the key
-        from pydantic import ValidationError
-
-        from protein_rgdm.config.base import format_validation_error
-
-        if isinstance(exc, ValidationError):
-            raise ConfigError(format_validation_error(exc, "schedule show")) from None
-        raise
+    except ValidationError as exc:  # → one line naming the key
+        raise ConfigError(format_validation_error(exc, "schedule show")) from None
     if length < 2:
         raise InputError(f"--length: a chain needs at least 2 residues, got {length}")
     diff = Diffusion.from_config(cfg)
@@ -118,13 +111,11 @@ def show(kind, length, t32, steps, config_path, fmt, plot) -> None:
 
 
 def _plot(ab, k, kind: str, length: int, path: Path) -> None:
+    # matplotlib only for --plot: pyplot takes a while to import, and its backend must be chosen first
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import numpy as np
-
-    from protein_rgdm.fileio import atomic_path
 
     T, n = ab.shape
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
@@ -147,9 +138,3 @@ def _plot(ab, k, kind: str, length: int, path: Path) -> None:
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=110, format="png")
     plt.close(fig)
-
-
-def register(group: click.Group) -> None:
-    """Add ``bases`` and ``schedule`` to the root command group."""
-    group.add_command(bases)
-    group.add_command(schedule)

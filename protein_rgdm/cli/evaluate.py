@@ -8,9 +8,16 @@ from pathlib import Path
 
 import click
 
-from protein_rgdm.cli.app import config_option
+from protein_rgdm.artifacts.ledger import Rejection, write_ledger
+from protein_rgdm.cli.options import config_option
+from protein_rgdm.config.base import dump_config, load_config
+from protein_rgdm.config.evaluate import EvaluateConfig, ReportConfig
+from protein_rgdm.errors import InputError
 
-__all__ = ["evaluate", "register", "report"]
+# Nothing imported at module level may load numpy: ``evaluate`` sets the BLAS thread count first
+# (_single_thread_blas), which numpy reads once when it loads. The evaluate library is imported in the commands.
+
+__all__ = ["evaluate", "report"]
 
 
 def _single_thread_blas() -> None:
@@ -52,11 +59,7 @@ def evaluate(pred_dir, ref_dir, out, config_path, mapping, matching, min_seq_ide
       protein-rgdm report metrics.csv --out report/
     """
     _single_thread_blas()
-    from protein_rgdm.artifacts.ledger import Rejection, write_ledger
-    from protein_rgdm.config.base import dump_config, load_config
-    from protein_rgdm.config.evaluate import EvaluateConfig
-    from protein_rgdm.errors import InputError
-    from protein_rgdm.evaluate.batch import evaluate_predictions, load_mapping, write_metrics
+    from protein_rgdm.evaluate.batch import evaluate_predictions, load_mapping, write_metrics  # loads numpy: after
 
     overrides = {"matching": matching, "min_seq_identity": min_seq_identity, "reference_chain": reference_chain,
                  "progress": False if quiet else None}  # fmt: skip
@@ -83,16 +86,8 @@ def evaluate(pred_dir, ref_dir, out, config_path, mapping, matching, min_seq_ide
 @click.option("--title", help="report heading")
 def report(metrics_csv, out, config_path, title) -> None:
     """Markdown + HTML report of METRICS_CSV: aggregate table, per-target table, PNG plots."""
-    from protein_rgdm.config.base import load_config
-    from protein_rgdm.config.evaluate import ReportConfig
-    from protein_rgdm.evaluate.report import write_report
+    from protein_rgdm.evaluate.report import write_report  # loads numpy: not at module level (see above)
 
     cfg = load_config(ReportConfig, config_path, section="report", overrides={"title": title})
     files = write_report(metrics_csv, out, cfg)
     click.echo(f"report: {files['report.md']} and {files['report.html']} ({len(files)} files)")
-
-
-def register(group: click.Group) -> None:
-    """Add ``evaluate`` and ``report`` to the root command group."""
-    group.add_command(evaluate)
-    group.add_command(report)

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 
-from protein_rgdm.cli.app import config_option
+from protein_rgdm.artifacts.checkpoint import checkpoint_ref
+from protein_rgdm.cli.options import config_option
+from protein_rgdm.config.base import dump_config, load_config
+from protein_rgdm.config.predict import PredictConfig
+from protein_rgdm.errors import InputError
+from protein_rgdm.predict.engine import load_engine
+from protein_rgdm.predict.inputs import read_sequences
+from protein_rgdm.predict.runner import predict_records
+from protein_rgdm.pretrained import BUNDLED_MODEL, bundled_card, bundled_checkpoint
 
-__all__ = ["predict", "register"]
+__all__ = ["model_card", "predict"]
 
 
 @click.command("predict")
@@ -61,14 +70,6 @@ def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, ste
     Example:
       protein-rgdm predict seqs.fasta --checkpoint ckpt.pt --out-dir out -n 5 --seed 1 --format both
     """
-    from protein_rgdm.artifacts.checkpoint import checkpoint_ref
-    from protein_rgdm.config.base import dump_config, load_config
-    from protein_rgdm.config.predict import PredictConfig
-    from protein_rgdm.errors import InputError
-    from protein_rgdm.predict.engine import load_engine
-    from protein_rgdm.predict.inputs import read_sequences
-    from protein_rgdm.predict.runner import predict_records
-
     overrides = {
         "num_samples": num_samples, "seed": seed, "steps": steps, "spacing": spacing, "t32": t32, "device": device,
         "format": fmt, "backbone": backbone, "write_trajectory": write_trajectory, "deterministic": deterministic,
@@ -81,8 +82,6 @@ def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, ste
     records = read_sequences(input_path, input_failures)
     model_version: dict = {}
     if checkpoint is None:
-        from protein_rgdm.pretrained import BUNDLED_MODEL, bundled_checkpoint
-
         checkpoint = bundled_checkpoint()
         model_version["bundled_model"] = BUNDLED_MODEL
         click.echo(f"predict: no --checkpoint, using the bundled model {BUNDLED_MODEL} (protein-rgdm model-card)",
@@ -119,10 +118,6 @@ def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, ste
 def model_card(as_json) -> None:
     """Describe the model bundled with the package (the default of predict): what it was trained on,
     with which budget, its measured figures, and what it is and is not good for."""
-    import json
-
-    from protein_rgdm.pretrained import bundled_card, bundled_checkpoint
-
     card = bundled_card()
     if as_json:
         click.echo(json.dumps(card, indent=2))
@@ -136,9 +131,3 @@ def model_card(as_json) -> None:
         click.echo(f"figures.{tset}: {row}")
     click.echo(f"good for: {card['good_for']}")
     click.echo(f"not good for: {card['not_good_for']}")
-
-
-def register(group: click.Group) -> None:
-    """Add ``predict`` and ``model-card`` to the root command group."""
-    group.add_command(predict)
-    group.add_command(model_card)

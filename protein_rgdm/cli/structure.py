@@ -6,7 +6,12 @@ from pathlib import Path
 
 import click
 
-__all__ = ["backbone", "register"]
+from protein_rgdm.structure.backbone import rebuild_backbone
+from protein_rgdm.structure.formats import structure_format
+from protein_rgdm.structure.read import read_ca_chain
+from protein_rgdm.structure.write import write_ca_structure
+
+__all__ = ["backbone"]
 
 
 @click.command("backbone")
@@ -26,18 +31,8 @@ def backbone(input_path: Path, out_path: Path, chain: str | None) -> None:
     Example:
       protein-rgdm backbone model_ca.pdb -o model_full.pdb
     """
-    from protein_rgdm.structure.backbone import rebuild_backbone
-    from protein_rgdm.structure.formats import structure_format
-    from protein_rgdm.structure.read import read_ca_chain
-    from protein_rgdm.structure.write import write_ca_structure
-
     ca, sequence, numbers = read_ca_chain(input_path, chain)
     atoms = rebuild_backbone(ca)
     fmt = "cif" if structure_format(out_path.name) == "cif" else "pdb"
     write_ca_structure(out_path, ca, sequence, fmt, backbone=atoms.as_dict(), residue_numbers=numbers)
     click.echo(f"backbone: {len(ca)} residues, N/CA/C/O -> {out_path}")
-
-
-def register(group: click.Group) -> None:
-    """Add ``backbone`` to the root command group."""
-    group.add_command(backbone)

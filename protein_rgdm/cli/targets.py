@@ -6,7 +6,9 @@ from pathlib import Path
 
 import click
 
-__all__ = ["register", "targets"]
+from protein_rgdm.predict.targets import select_targets
+
+__all__ = ["targets"]
 
 
 @click.command("targets")
@@ -16,14 +18,7 @@ __all__ = ["register", "targets"]
 @click.option("--max-length", type=click.IntRange(min=1), default=None, help="Keep records of at most N residues.")
 def targets(source: Path, out: Path, min_length: int | None, max_length: int | None) -> None:
     """Select the records of SOURCE (FASTA, CSV or folder) within a length range and write them to --out."""
-    from protein_rgdm.predict.targets import select_targets
-
     sel = select_targets(source, out, min_length=min_length, max_length=max_length)
     click.echo(f"kept {len(sel.kept)} of {len(sel.kept) + len(sel.excluded)} records; wrote {out}")
     for rec, reason in sel.excluded:
         click.echo(f"excluded {rec.id}: {reason}")
-
-
-def register(group: click.Group) -> None:
-    """Add ``targets`` to the root group."""
-    group.add_command(targets)

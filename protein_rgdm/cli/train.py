@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 
 import click
 
-from protein_rgdm.cli.app import config_option
+from protein_rgdm.artifacts.split import load_split
+from protein_rgdm.cli.options import config_option
+from protein_rgdm.config.base import load_config
+from protein_rgdm.config.embed import EmbedConfig
+from protein_rgdm.config.train import TrainConfig
+from protein_rgdm.stages.embed import write_embeddings
+from protein_rgdm.train.export import export_for_inference
+from protein_rgdm.train.run import run_training
 
-__all__ = ["embed_command", "register", "train_command"]
+__all__ = ["embed_command", "export_model_command", "train_command"]
 
 
 @click.command("train")
@@ -25,16 +33,12 @@ __all__ = ["embed_command", "register", "train_command"]
 @click.option("--progress/--no-progress", default=True, show_default=True)
 def train_command(config_path, chains, train_csv, val_csv, out_dir, embeddings, spectrum, device, max_steps, resume, progress):
     """Train the score network on chain records in CHAINS folders (resumable; torchrun for DDP)."""
-    from protein_rgdm.config.base import load_config
-    from protein_rgdm.config.train import TrainConfig
-    from protein_rgdm.train.run import run_training
-
     cfg = load_config(TrainConfig, config_path, section="train", overrides={"device": device, "max_steps": max_steps})
     summary = run_training(
         cfg, chains, train_csv, val_csv, out_dir, embeddings=embeddings, spectrum=spectrum, resume=resume,
         progress=progress,
     )
-    if summary.get("world_size", 1) == 1 or __import__("os").environ.get("RANK", "0") == "0":
+    if summary.get("world_size", 1) == 1 or os.environ.get("RANK", "0") == "0":
         click.echo(json.dumps(summary))
 
 
@@ -48,11 +52,6 @@ def train_command(config_path, chains, train_csv, val_csv, out_dir, embeddings, 
 @click.option("--progress/--no-progress", default=True, show_default=True)
 def embed_command(config_path, chains, out_dir, split_csv, device, overwrite, progress):
     """Precompute sequence embeddings (ESM-2 from a local checkpoint, UniRep) of chain records, atomically."""
-    from protein_rgdm.artifacts.split import load_split
-    from protein_rgdm.config.base import load_config
-    from protein_rgdm.config.embed import EmbedConfig
-    from protein_rgdm.stages.embed import write_embeddings
-
     cfg = load_config(EmbedConfig, config_path, section="embed", overrides={"device": device, "overwrite": overwrite})
     names = load_split(split_csv) if split_csv else None
     click.echo(json.dumps(write_embeddings(cfg, chains, out_dir, names, progress=progress)))
@@ -64,13 +63,4 @@ def embed_command(config_path, chains, out_dir, split_csv, device, overwrite, pr
 def export_model_command(checkpoint, out):
     """Write the EMA weights and config of CHECKPOINT to OUT: a slim checkpoint for predict (no optimizer
     state; cannot be resumed from), typically 4x smaller."""
-    from protein_rgdm.train.export import export_for_inference
-
     click.echo(json.dumps(export_for_inference(checkpoint, out)))
-
-
-def register(group: click.Group) -> None:
-    """Add ``train``, ``embed`` and ``export-model`` to the root CLI group."""
-    group.add_command(train_command)
-    group.add_command(embed_command)
-    group.add_command(export_model_command)
