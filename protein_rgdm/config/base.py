@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from protein_rgdm import __version__
 from protein_rgdm.config.kinds import KEY_ERROR, section_path
 from protein_rgdm.errors import ConfigError
 from protein_rgdm.fileio import atomic_write_text
@@ -108,8 +109,6 @@ def git_commit() -> str | None:
 
 def dump_config(config: BaseModel, path: str | Path, *, stage: str | None = None) -> None:
     """Write the resolved config (every default filled in) as YAML beside a stage output, atomically."""
-    from protein_rgdm import __version__
-
     payload: dict[str, Any] = {"protein_rgdm_version": __version__, "git_commit": git_commit()}
     if stage:
         payload["stage"] = stage

@@ -24,7 +24,9 @@ from protein_rgdm.data.manifest import MANIFEST_COLUMNS, filter_reason, manifest
 from protein_rgdm.errors import InputError
 from protein_rgdm.fileio import atomic_open
 from protein_rgdm.fileread import DEFAULT_MAX_BYTES, csv_field_limit, read_text_file
+from protein_rgdm.structure.chain import build_chain_record, protein_chain_ids
 from protein_rgdm.structure.formats import GZIP_SUFFIX, STRUCTURE_SUFFIXES, strip_structure_suffix, structure_stem
+from protein_rgdm.structure.read import BACKBONE_ATOMS, read_structure
 from protein_rgdm.structure.record import ChainRecord
 
 __all__ = ["ChainJob", "FeaturizeResult", "featurize_files", "plan_jobs", "record_name"]
@@ -82,9 +84,6 @@ def _process_file(
     path: str, jobs: list[ChainJob], filters: FeaturizeFilters, backend: str, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> list[tuple]:
     """Worker: parse one file, build its chains. Returns ("ok", record) / ("rejected", row) items."""
-    from protein_rgdm.structure.chain import build_chain_record, protein_chain_ids
-    from protein_rgdm.structure.read import BACKBONE_ATOMS, read_structure
-
     out: list[tuple] = []
     valid = []
     for job in jobs:

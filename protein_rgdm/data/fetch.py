@@ -21,6 +21,7 @@ from protein_rgdm.config.data import FetchConfig
 from protein_rgdm.data.ids import check_name, entry_id
 from protein_rgdm.errors import InputError
 from protein_rgdm.fileio import atomic_open, atomic_path, sha256_file
+from protein_rgdm.structure.read import read_structure
 
 __all__ = ["MANIFEST_COLUMNS", "FetchResult", "fetch_ids", "resolve_ids"]
 
@@ -67,8 +68,6 @@ def _fields(ident: str) -> dict[str, str]:
 
 
 def _validate(path: Path, name: str) -> None:
-    from protein_rgdm.structure.read import read_structure
-
     parsed = read_structure(path, atom_names=frozenset({"CA"}), name_hint=name)
     if len(parsed.atoms) == 0 and not parsed.seqres:
         raise InputError(f"{path.name}: no atoms")

@@ -34,6 +34,7 @@ from protein_rgdm.diffusion.conditioning import condition
 from protein_rgdm.diffusion.guard import CleanEstimateGuard, build_guard
 from protein_rgdm.diffusion.parametrisation import Parametrisation, build_parametrisation
 from protein_rgdm.diffusion.respacing import StepSpacing, build_spacing
+from protein_rgdm.diffusion.sampler import reverse_sample
 from protein_rgdm.diffusion.types import ForwardSample, SampleResult, ScoreFn, TrainingExample
 from protein_rgdm.diffusion.weighting import ShellWeighting, build_shell_weighting, shell_weight
 from protein_rgdm.errors import ConfigError, InputError
@@ -325,8 +326,6 @@ class Diffusion:
 
         ``steps``: at most that many network evaluations (a subsequence of the trained steps); None = all.
         """
-        from protein_rgdm.diffusion.sampler import reverse_sample
-
         return reverse_sample(self, score_fn, mask, generator, deterministic, return_trajectory, dtype, steps)
 
     def describe(self) -> dict:

@@ -8,7 +8,9 @@ from pathlib import Path
 import numpy as np
 
 from protein_rgdm.errors import InputError
+from protein_rgdm.evaluate.pdb_ca import read_ca_chain_fast
 from protein_rgdm.structure.formats import structure_stem
+from protein_rgdm.structure.read import read_bytes, read_ca_chain
 
 __all__ = [
     "CA_STEP_RANGE",
@@ -54,9 +56,6 @@ def read_trace(path: str | Path, chain: str | None = None) -> CaTrace:
     Raises :class:`InputError` naming the file when it is unreadable or holds no amino-acid Cα
     atoms.
     """
-    from protein_rgdm.evaluate.pdb_ca import read_ca_chain_fast
-    from protein_rgdm.structure.read import read_bytes, read_ca_chain
-
     try:
         fast = read_ca_chain_fast(path, read_bytes(path), chain)
         ca, sequence, numbers = fast if fast is not None else read_ca_chain(path, chain)

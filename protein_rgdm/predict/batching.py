@@ -36,7 +36,7 @@ def derive_seed(base: int, *parts: object) -> int:
 
 
 def _is_oom(exc: BaseException) -> bool:
-    import torch
+    import torch  # here, not at the top: see _run_batch
 
     return isinstance(exc, torch.cuda.OutOfMemoryError) or (
         isinstance(exc, RuntimeError) and "out of memory" in str(exc).lower()
@@ -44,7 +44,7 @@ def _is_oom(exc: BaseException) -> bool:
 
 
 def _free_memory() -> None:
-    import torch
+    import torch  # here, not at the top: see _run_batch
 
     if torch.cuda.is_available():
         torch.cuda.empty_cache()
@@ -92,6 +92,8 @@ def pack_chunks(chunks: list[Chunk], budget: int, pack: bool) -> list[list[Chunk
 
 def _run_batch(engine: Any, batch: list[Chunk], config: PredictConfig) -> list[ChunkResult]:
     """Sample one packed batch → per chunk (meta, coords (n, L, 3), trajectories)."""
+    # In the function: the engine (with it torch, the network and the diffusion, seconds to import) loads only
+    # when sampling, so ``import protein_rgdm.predict`` stays light for the targets command and the inputs reader.
     from protein_rgdm.predict.engine import SampleJob
 
     jobs = [SampleJob(c.record.model_sequence, c.n, c.seed, c.record.id) for c in batch]

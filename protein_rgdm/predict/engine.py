@@ -10,10 +10,16 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+import torch
+from pydantic import ValidationError
+
 from protein_rgdm import __version__
 from protein_rgdm.artifacts.checkpoint import CheckpointRef, checkpoint_ref
+from protein_rgdm.config.base import format_validation_error
 from protein_rgdm.config.diffusion import SCHEDULE_CONFIGS
 from protein_rgdm.config.predict import PredictConfig
+from protein_rgdm.diffusion import Diffusion
+from protein_rgdm.diffusion.noise import BlockNoise, NoiseBlock
 from protein_rgdm.errors import ConfigError
 from protein_rgdm.predict.checkpoint import load_for_inference
 
@@ -111,10 +117,6 @@ class Engine:
         gives for it alone, up to the floating-point summation order of the batched network forward.
         ``steps``: at most that many network evaluations per job (a subsequence of the trained steps; None = all).
         """
-        import torch
-
-        from protein_rgdm.diffusion.noise import BlockNoise, NoiseBlock
-
         lengths = [len(job.sequence) for job in jobs]
         lmax = max(lengths)
         rows = [L for job, L in zip(jobs, lengths) for _ in range(job.n)]
@@ -150,8 +152,6 @@ class Engine:
 
 def resolve_device(name: str):
     """``'auto'`` → cuda when available else cpu; anything else is passed to ``torch.device``."""
-    import torch
-
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
@@ -168,10 +168,6 @@ def sampling_diffusion(diffusion: Any, config: PredictConfig) -> tuple[Any, dict
 
     Returns the diffusion to sample with and JSON-able descriptions of its schedule and sampler settings.
     """
-    from pydantic import ValidationError
-
-    from protein_rgdm.diffusion import Diffusion
-
     cfg = diffusion.config
     sampler = {
         k: v
@@ -196,8 +192,6 @@ def sampling_diffusion(diffusion: Any, config: PredictConfig) -> tuple[Any, dict
         try:
             cfg = cfg.model_validate({**cfg.model_dump(), "schedule": schedule})
         except ValidationError as exc:
-            from protein_rgdm.config.base import format_validation_error
-
             source = f"predict schedule override(s) {sorted(overrides)} on the checkpoint's diffusion config"
             raise ConfigError(format_validation_error(exc, source)) from None
         rebuild = True

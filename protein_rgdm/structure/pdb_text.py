@@ -18,7 +18,7 @@ import numpy as np
 from protein_rgdm.errors import InputError
 from protein_rgdm.structure.altloc import highest_occupancy_altloc
 from protein_rgdm.structure.atoms import AtomTable
-from protein_rgdm.structure.residues import three_to_one
+from protein_rgdm.structure.residues import is_nucleotide, three_to_one
 
 __all__ = ["parse_pdb_header", "parse_pdb_text", "pdb_date"]
 
@@ -53,8 +53,6 @@ def parse_pdb_header(lines: list[str]) -> tuple[dict[str, str], dict]:
         ``pdb_id``, ``deposition_date``, ``release_date`` (REVDAT modification 0 / first), ``method``,
         ``resolution`` where present.
     """
-    from protein_rgdm.structure.residues import is_nucleotide
-
     seq_names: dict[str, list[str]] = {}
     meta: dict = {}
     rev_dates: list[tuple[int, str]] = []

@@ -17,7 +17,9 @@ from protein_rgdm.errors import InputError
 from protein_rgdm.fileread import DEFAULT_MAX_BYTES, read_limited_bytes
 from protein_rgdm.structure.altloc import altloc_residue_index, highest_occupancy_altloc
 from protein_rgdm.structure.atoms import AtomTable, ParsedStructure
+from protein_rgdm.structure.cif import parse_pdbx
 from protein_rgdm.structure.formats import structure_format
+from protein_rgdm.structure.pdb_text import parse_pdb_header, parse_pdb_text
 from protein_rgdm.structure.residues import is_amino_acid, three_to_one
 
 __all__ = ["BACKBONE_ATOMS", "PDB_BACKENDS", "detect_format", "read_bytes", "read_ca_chain", "read_structure"]
@@ -149,16 +151,12 @@ def _read_pdbx(path: Path, data: bytes, fmt: str) -> ParsedStructure:
         )
     except Exception as exc:  # noqa: BLE001 - any parser failure is a bad input file, reported by name
         raise InputError(f"{path}: cannot parse {fmt} ({type(exc).__name__}: {exc})") from None
-    from protein_rgdm.structure.cif import parse_pdbx
-
     atoms, seqres, ptypes, meta = parse_pdbx(handle, str(path))
     meta["format"] = fmt
     return ParsedStructure(str(path), atoms, seqres, ptypes, meta)
 
 
 def _read_pdb(path: Path, text: str, backend: str, atom_names: frozenset[str] | None) -> ParsedStructure:
-    from protein_rgdm.structure.pdb_text import parse_pdb_header, parse_pdb_text
-
     atoms, header = parse_pdb_text(text, str(path), atom_names if backend == "fast" else None)
     if backend == "biotite":
         atoms = _biotite_pdb_atoms(path, text)

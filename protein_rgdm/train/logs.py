@@ -23,7 +23,7 @@ class LossLog:
         self._tb = None
         if tensorboard_dir is not None:
             try:
-                from torch.utils.tensorboard import SummaryWriter
+                from torch.utils.tensorboard import SummaryWriter  # needs the optional extra [tensorboard]
 
                 self._tb = SummaryWriter(str(tensorboard_dir))
             except ImportError:

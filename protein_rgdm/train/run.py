@@ -15,8 +15,10 @@ from protein_rgdm.config.base import dump_config
 from protein_rgdm.config.train import TrainConfig
 from protein_rgdm.errors import InputError
 from protein_rgdm.fileio import atomic_write_json
+from protein_rgdm.schedules.colour import load_fitted_colour
 from protein_rgdm.train.data import load_chains
 from protein_rgdm.train.distributed import init_distributed, shutdown
+from protein_rgdm.train.trainer import Trainer
 
 __all__ = ["resolve_paths", "run_training"]
 
@@ -37,8 +39,6 @@ def resolve_paths(cfg: TrainConfig, embeddings: str | Path | None, spectrum: str
             emb["cache_dir"] = str(embeddings)
     colour = data["diffusion"]["colour"]
     if colour["kind"] == "fitted":
-        from protein_rgdm.schedules.colour import load_fitted_colour
-
         path = spectrum if spectrum is not None else colour.get("spectrum_path")
         if path is None:
             raise InputError("key 'diffusion.colour.spectrum_path': a fitted colour needs --spectrum or a spectrum_path")
@@ -66,8 +66,6 @@ def run_training(
     ``last.pt`` (periodic, for resuming), ``best.pt`` (best validation), ``checkpoint.pt`` (final),
     ``summary.json``. Under ``torchrun`` every process runs this; only rank 0 writes.
     """
-    from protein_rgdm.train.trainer import Trainer
-
     out_dir = Path(out_dir)
     cfg = resolve_paths(cfg, embeddings, spectrum)
     dist, device = init_distributed(cfg.device)

@@ -22,6 +22,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from protein_rgdm import __version__
 from protein_rgdm.artifacts.checkpoint import (
     check_config_fits,
     config_from_checkpoint,
@@ -29,7 +30,9 @@ from protein_rgdm.artifacts.checkpoint import (
     read_checkpoint,
     save_checkpoint,
 )
+from protein_rgdm.config.base import git_commit
 from protein_rgdm.config.train import TrainConfig
+from protein_rgdm.diffusion import Diffusion
 from protein_rgdm.errors import InputError
 from protein_rgdm.model import Packing, ScoreNetwork
 from protein_rgdm.train.data import Batch, LengthBatcher, TrainingChain, collate
@@ -125,8 +128,6 @@ class Trainer:
         resume: bool = True,
         progress: bool = True,
     ) -> None:
-        from protein_rgdm.diffusion import Diffusion
-
         if not train_chains:
             raise InputError("no usable training chains")
         self.cfg, self.out_dir = cfg, Path(out_dir)
@@ -157,9 +158,6 @@ class Trainer:
 
     # ----- checkpoints -----------------------------------------------------------------------
     def _payload(self) -> dict[str, Any]:
-        from protein_rgdm import __version__
-        from protein_rgdm.config.base import git_commit
-
         return {
             "config_json": self.cfg.model_dump_json(),
             "model": self.net.state_dict(),

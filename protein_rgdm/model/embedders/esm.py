@@ -27,7 +27,7 @@ _HEADS_BY_DIM = {320: 20, 480: 20, 640: 20, 1280: 20, 2560: 40, 5120: 40}
 
 def load_esm2_local(path: str | Path, heads: int | None = None) -> tuple[nn.Module, object]:
     """Build an ``esm.model.esm2.ESM2`` from a local checkpoint → (model in eval mode, alphabet)."""
-    import esm
+    import esm  # the optional extra protein-rgdm[esm] (fair-esm): needed only by this embedder
 
     path = Path(path)
     if not path.is_file():
