@@ -87,9 +87,11 @@ print(json.dumps(seen))
 
 
 def test_commands_import_only_what_they_use():
-    """``--help``/``--version`` import no command module, cli.evaluate leaves numpy unloaded, predict no training code."""
+    """``--help``/``--version`` import no command module (nor torch, numpy); cli.evaluate leaves numpy unloaded
+    (its BLAS thread setting must come first); ``predict`` imports no training code."""
     env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
-    proc = subprocess.run([sys.executable, "-c", SCRIPT], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([sys.executable, "-c", SCRIPT], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=300)  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
     seen = json.loads(proc.stdout.strip().splitlines()[-1])
     assert seen["help"] == {"cli": ["protein_rgdm.cli", "protein_rgdm.cli.app", "protein_rgdm.cli.options"],

@@ -68,16 +68,16 @@ def test_table_listing_devices_and_fifos_does_not_hang(tmp_path):
 
 
 def test_a_crash_inside_one_file_is_a_rejection_not_the_end_of_the_batch(tmp_path, monkeypatch):
-    import protein_rgdm.structure.read as read
+    import protein_rgdm.data.featurize as featurize  # patched where featurize looks it up
 
-    real = read.read_structure
+    real = featurize.read_structure
 
     def exploding(path, **kw):
         if Path(path).name == "boom.pdb.gz":
             raise MemoryError("simulated")
         return real(path, **kw)
 
-    monkeypatch.setattr(read, "read_structure", exploding)
+    monkeypatch.setattr(featurize, "read_structure", exploding)
     shutil.copyfile(GOOD, tmp_path / "boom.pdb.gz")
     jobs = [ChainJob(str(tmp_path / "boom.pdb.gz")), ChainJob(str(GOOD))]
     result = featurize_files(jobs, tmp_path / "out", FeaturizeFilters(max_missing_fraction=1.0))
