@@ -163,11 +163,12 @@ class LazyGroup(click.Group):
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The ``--help`` command list, from the declared summaries: no command module is imported."""
-        listing = click.Group(commands=[
-            click.Command(name, help=self.declared[name].summary) if name in self.declared
-            else super().get_command(ctx, name)
-            for name in self.list_commands(ctx)
-        ])  # fmt: skip
+        listing = click.Group()
+        for name in self.list_commands(ctx):
+            if name in self.declared:
+                listing.add_command(click.Command(name, help=self.declared[name].summary))
+            else:
+                listing.add_command(super().get_command(ctx, name), name)
         listing.format_commands(ctx, formatter)
 
 

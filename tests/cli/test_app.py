@@ -59,6 +59,20 @@ def test_a_declaration_that_points_nowhere_is_an_error(target, reason):
         group.main(["ghost"], standalone_mode=False)
 
 
+def test_declared_and_added_commands_live_side_by_side():
+    @click.command("added")
+    def added() -> None:
+        """Added the usual way."""
+
+    group = LazyGroup(name="g", declared={"targets": COMMANDS["targets"]})
+    group.add_command(added)
+    ctx = click.Context(group, info_name="g", terminal_width=120)
+    assert group.list_commands(ctx) == ["added", "targets"]
+    assert group.get_command(ctx, "added") is added and group.get_command(ctx, "targets").name == "targets"
+    listing = group.get_help(ctx).split("Commands:\n")[1]
+    assert "added    Added the usual way." in listing and f"targets  {COMMANDS['targets'].summary}" in listing
+
+
 def test_unknown_command_suggests_a_declared_one(capsys):
     assert main(["predic"]) == 2
     err = capsys.readouterr().err
