@@ -94,6 +94,8 @@ for argv in (["--version"], ["--help"]):
 seen["help"] = {"cli": ours("protein_rgdm.cli"), "torch": ours("torch")[:1], "numpy": ours("numpy")[:1]}
 import protein_rgdm.cli.evaluate  # its BLAS setting needs numpy not loaded yet
 seen["evaluate"] = {"numpy": ours("numpy")[:1]}
+app.get_command(None, "targets")  # reads sequences through protein_rgdm.predict, which imports the engine lazily
+seen["targets"] = {"torch": ours("torch")[:1]}
 app.get_command(None, "predict")
 seen["predict"] = {"train": ours("protein_rgdm.train"), "stages": ours("protein_rgdm.stages")}
 print(json.dumps(seen))
@@ -102,7 +104,7 @@ print(json.dumps(seen))
 
 def test_commands_import_only_what_they_use():
     """``--help``/``--version`` import no command module (nor torch, numpy); cli.evaluate leaves numpy unloaded
-    (its BLAS thread setting must come first); ``predict`` imports no training code."""
+    (its BLAS thread setting must come first); ``targets`` no torch; ``predict`` no training code."""
     env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
     proc = subprocess.run([sys.executable, "-c", SCRIPT], cwd=REPO, env=env, capture_output=True, text=True,
                           timeout=300)  # fmt: skip
@@ -111,4 +113,5 @@ def test_commands_import_only_what_they_use():
     assert seen["help"] == {"cli": ["protein_rgdm.cli", "protein_rgdm.cli.app", "protein_rgdm.cli.options"],
                             "torch": [], "numpy": []}  # fmt: skip
     assert seen["evaluate"] == {"numpy": []}
+    assert seen["targets"] == {"torch": []}
     assert seen["predict"] == {"train": [], "stages": []}
