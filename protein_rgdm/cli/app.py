@@ -79,7 +79,7 @@ COMMANDS: dict[str, CommandEntry] = {
         "Download structure files by PDB id (RCSB or a mirror) or copy them from a local tree.",
     ),
     "model-card": CommandEntry(
-        "protein_rgdm.cli.predict:model_card",
+        "protein_rgdm.cli.model_card:model_card",
         "Describe the model bundled with the package (the default of predict): what it was trained on, with which "
         "budget, its measured figures, and what it is and is not good for.",
     ),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -15,9 +14,9 @@ from protein_rgdm.errors import InputError
 from protein_rgdm.predict.engine import load_engine
 from protein_rgdm.predict.inputs import read_sequences
 from protein_rgdm.predict.runner import predict_records
-from protein_rgdm.pretrained import BUNDLED_MODEL, bundled_card, bundled_checkpoint
+from protein_rgdm.pretrained import BUNDLED_MODEL, bundled_checkpoint
 
-__all__ = ["model_card", "predict"]
+__all__ = ["predict"]
 
 
 @click.command("predict")
@@ -111,23 +110,3 @@ def predict(input_path, checkpoint, out_dir, config_path, num_samples, seed, ste
         click.echo(f"failed: {f['id']}: {f['reason']}", err=True)
     if run.failed and not run.summary:
         raise InputError(f"all {len(run.failed)} records failed; see {out_dir / 'failed.tsv'}")
-
-
-@click.command("model-card")
-@click.option("--json", "as_json", is_flag=True, help="print the card as JSON")
-def model_card(as_json) -> None:
-    """Describe the model bundled with the package (the default of predict): what it was trained on,
-    with which budget, its measured figures, and what it is and is not good for."""
-    card = bundled_card()
-    if as_json:
-        click.echo(json.dumps(card, indent=2))
-        return
-    click.echo(f"{card['name']}: {card['summary']}")
-    click.echo(f"file: {bundled_checkpoint()} ({card['bytes']} bytes, sha256 {card['sha256'][:16]}...)")
-    for key, value in card["trained"].items():
-        click.echo(f"trained.{key}: {value}")
-    for tset, figures in card["figures"].items():
-        row = ", ".join(f"{k} {v}" for k, v in figures.items())
-        click.echo(f"figures.{tset}: {row}")
-    click.echo(f"good for: {card['good_for']}")
-    click.echo(f"not good for: {card['not_good_for']}")
