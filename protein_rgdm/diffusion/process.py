@@ -36,7 +36,13 @@ from protein_rgdm.diffusion.parametrisation import Parametrisation, build_parame
 from protein_rgdm.diffusion.respacing import StepSpacing, build_spacing
 from protein_rgdm.diffusion.sampler import reverse_sample
 from protein_rgdm.diffusion.types import ForwardSample, SampleResult, ScoreFn, TrainingExample
-from protein_rgdm.diffusion.weighting import ShellWeighting, build_shell_weighting, shell_weight
+from protein_rgdm.diffusion.weighting import (
+    ShellWeighting,
+    StepWeighting,
+    build_shell_weighting,
+    build_step_weighting,
+    shell_weight,
+)
 from protein_rgdm.errors import ConfigError, InputError
 from protein_rgdm.schedules.base import NoiseSchedule
 from protein_rgdm.schedules.colour import NoiseColour
@@ -44,7 +50,6 @@ from protein_rgdm.schedules.factory import build_colour, build_schedule
 
 __all__ = ["Diffusion"]
 
-_STEP_WEIGHTINGS = ("prior_error", "none")
 
 
 class Diffusion:
@@ -96,13 +101,12 @@ class Diffusion:
     ) -> None:
         self.parametrisation: Parametrisation = build_parametrisation(prediction)
         self.weighting: ShellWeighting = build_shell_weighting(shell_weighting)
-        if step_weighting not in _STEP_WEIGHTINGS:
-            raise ConfigError(f"loss.step_weighting: must be one of {', '.join(_STEP_WEIGHTINGS)}, got {step_weighting!r}")
         if not step_floor > 0:
             raise ConfigError(f"loss.step_weighting_floor: must be positive, got {step_floor}")
+        self.step_weighting_strategy: StepWeighting = build_step_weighting(step_weighting, step_floor)
         if not 0 <= clean_mode_noise < 1:
             raise ConfigError(f"clean_mode_noise: must lie in [0, 1), got {clean_mode_noise}")
-        self.step_weighting, self.step_floor = step_weighting, float(step_floor)
+        self.step_floor = float(step_floor)
         self.clean_mode_noise = float(clean_mode_noise)
         self.x0_guard = x0_guard if x0_guard is not None else build_guard(X0GuardConfig())
         self.spacing = spacing if spacing is not None else build_spacing("progress")
@@ -142,6 +146,11 @@ class Diffusion:
     def shell_weighting(self) -> str:
         """Name of the shell weighting (``diffusion.loss.shell_weighting``)."""
         return self.weighting.kind
+
+    @property
+    def step_weighting(self) -> str:
+        """Name of the step weighting (``diffusion.loss.step_weighting``)."""
+        return self.step_weighting_strategy.kind
 
     # ----- per-length tables ----------------------------------------------------------------
     def tables(self, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -275,8 +284,9 @@ class Diffusion:
             q.y0, noise, q.eps, cond.window.unsqueeze(-1).to(x0.dtype), self.weighting.target_scale(w)
         )
         weight = self.weighting.loss_weight(w)
-        if self.step_weighting == "prior_error":
-            weight = weight / (self.prior_error(ab, power, cond.window, lengths) + self.step_floor)
+        weight = self.step_weighting_strategy.apply(
+            weight, lambda: self.prior_error(ab, power, cond.window, lengths)
+        )
         return TrainingExample(
             x_t=cond.x_t,
             t=cond.t,

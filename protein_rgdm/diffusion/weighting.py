@@ -1,4 +1,4 @@
-"""Where RGDM's shell weight w = √((n + 3)/(n_window + 3)) enters (``diffusion.loss.shell_weighting``).
+"""Per-chain loss weights: where RGDM's shell weight w = √((n + 3)/(n_window + 3)) enters (``diffusion.loss.shell_weighting``).
 
 n is the chain's length and n_window its number of window modes (0 < ᾱ < 1) at the step. One strategy class
 per choice, each giving two per-chain factors from w (B,):
@@ -12,13 +12,19 @@ per choice, each giving two per-chain factors from w (B,):
 from __future__ import annotations
 
 import abc
+from collections.abc import Callable
 
 import torch
 
 from protein_rgdm.errors import ConfigError
 
 __all__ = [
+    "STEP_WEIGHTINGS",
+    "NoStepWeighting",
+    "PriorErrorStepWeighting",
     "SHELL_WEIGHTINGS",
+    "StepWeighting",
+    "build_step_weighting",
     "LossShellWeighting",
     "NoShellWeighting",
     "ShellWeighting",
@@ -92,3 +98,55 @@ def build_shell_weighting(kind: str) -> ShellWeighting:
     if kind not in SHELL_WEIGHTINGS:
         raise ConfigError(f"loss.shell_weighting: must be one of {', '.join(SHELL_WEIGHTINGS)}, got {kind!r}")
     return SHELL_WEIGHTINGS[kind]()
+
+
+class StepWeighting(abc.ABC):
+    """How a chain's loss is weighted by the difficulty of its step (``diffusion.loss.step_weighting``)."""
+
+    #: Config name (``loss.step_weighting``).
+    kind: str
+
+    @abc.abstractmethod
+    def apply(self, weight: torch.Tensor, prior_error: Callable[[], torch.Tensor]) -> torch.Tensor:
+        """(B,) per-chain weight → (B,) weight; ``prior_error()`` gives the (B,) loss of the prior-only denoiser at
+        each chain's step (evaluated only by strategies that need it)."""
+
+    def describe(self) -> str:
+        return self.kind
+
+
+class PriorErrorStepWeighting(StepWeighting):
+    """``prior_error``: weight / (E_s + floor), E_s the prior-only denoiser's loss (units of the loss, Å²)."""
+
+    kind = "prior_error"
+
+    def __init__(self, floor: float) -> None:
+        if not floor > 0:
+            raise ConfigError(f"loss.step_weighting_floor: must be positive, got {floor}")
+        self.floor = float(floor)
+
+    def apply(self, weight, prior_error):
+        return weight / (prior_error() + self.floor)
+
+
+class NoStepWeighting(StepWeighting):
+    """``none``: the weight unchanged."""
+
+    kind = "none"
+
+    def __init__(self, floor: float = 0.1) -> None:
+        self.floor = float(floor)  # kept for describe(); unused
+
+    def apply(self, weight, prior_error):
+        return weight
+
+
+#: Step weighting class of each ``loss.step_weighting``.
+STEP_WEIGHTINGS: dict[str, type[StepWeighting]] = {c.kind: c for c in (PriorErrorStepWeighting, NoStepWeighting)}
+
+
+def build_step_weighting(kind: str, floor: float) -> StepWeighting:
+    """The step weighting named ``kind`` with its floor; an unknown name raises ``ConfigError`` naming the key."""
+    if kind not in STEP_WEIGHTINGS:
+        raise ConfigError(f"loss.step_weighting: must be one of {', '.join(STEP_WEIGHTINGS)}, got {kind!r}")
+    return STEP_WEIGHTINGS[kind](floor)

@@ -90,3 +90,26 @@ def test_q_sample_returns_a_frozen_record():
     assert q.y_t.shape == (2, 10, 3) and q.step.tolist() == [3, 3] and q.lengths.tolist() == [10, 10]
     with pytest.raises(dataclasses.FrozenInstanceError):
         q.step = torch.zeros(2)
+
+
+def test_step_weighting_strategies():
+    """prior_error divides by (E_s + floor) and evaluates E_s; none leaves the weight and never evaluates it."""
+    from protein_rgdm.diffusion.weighting import STEP_WEIGHTINGS, build_step_weighting
+
+    w = torch.tensor([1.0, 2.0, 4.0], dtype=torch.float64)
+    e = torch.tensor([0.0, 0.5, 3.9], dtype=torch.float64)
+    calls = []
+
+    def prior_error():
+        calls.append(1)
+        return e
+
+    out = build_step_weighting("prior_error", 0.1).apply(w, prior_error)
+    assert torch.allclose(out, w / (e + 0.1)) and calls == [1]
+    calls.clear()
+    assert torch.equal(build_step_weighting("none", 0.1).apply(w, prior_error), w) and calls == []
+    assert set(STEP_WEIGHTINGS) == {"prior_error", "none"}
+    with pytest.raises(ConfigError, match="loss.step_weighting"):
+        build_step_weighting("snr", 0.1)
+    with pytest.raises(ConfigError, match="step_weighting_floor"):
+        build_step_weighting("prior_error", 0.0)
