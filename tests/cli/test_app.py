@@ -31,9 +31,13 @@ def test_every_declared_command_loads_with_its_declared_summary():
 @pytest.mark.parametrize("width", [80, 200])
 def test_help_lists_every_command_as_click_would(width, capsys):
     """The lazily rendered command list equals click's own rendering of the loaded commands."""
-    eager = click.Group(name=app.name, commands=list(loaded_commands().values()), params=app.params, help=app.help)
-    lazy_help = app.get_help(click.Context(app, info_name="protein-rgdm", terminal_width=width))
-    eager_help = eager.get_help(click.Context(eager, info_name="protein-rgdm", terminal_width=width))
+    eager = click.Group(name=app.name, commands=list(loaded_commands().values()), params=app.params, help=app.help,
+                        context_settings=app.context_settings)  # fmt: skip
+    # both contexts as `protein-rgdm --help` makes them (-h/--help): click caches a command's help option, so a
+    # context without the app's settings would depend on whether main() ran earlier in this process
+    settings = {"terminal_width": width, **app.context_settings}
+    lazy_help = app.get_help(click.Context(app, info_name="protein-rgdm", **settings))
+    eager_help = eager.get_help(click.Context(eager, info_name="protein-rgdm", **settings))
     assert lazy_help == eager_help
     listed = [line.split()[0] for line in lazy_help.split("Commands:\n")[1].splitlines() if line.strip()]
     assert listed == sorted(COMMANDS)
