@@ -60,8 +60,8 @@ def main() -> None:
     meta = data["metadata"]
     card = {
         "name": args.checkpoint.stem,
-        "summary": "Cα backbone model trained on CPU (2 cores) on the cgdms chains with RG diffusion; "
-                   "learned sequence embedder (no protein language model)",
+        "summary": "Cα backbone model trained on a CPU (one thread) on the cgdms chains with RG diffusion; "
+                   "learned sequence embedder (no protein language model, no extra package needed)",
         "file": args.checkpoint.name,
         "sha256": sha256_file(args.checkpoint),
         "bytes": args.checkpoint.stat().st_size,
@@ -79,10 +79,11 @@ def main() -> None:
         "figures_note": "medians over targets of the top-ranked of 5 samples (summary.csv rank 1), full trained "
                         "steps, seed 0; TM-score normalised by the reference length",
         "good_for": "chain-like Cα backbones with valid virtual bonds (≈3.8 Å), no clashes, protein-like "
-                    "radius of gyration and some helix, for sequences of about 20-130 residues; a quick start, "
+                    "radius of gyration and some helix, for sequences of about 20-100 residues (its training lengths); a quick start, "
                     "a smoke test of the pipeline, a baseline to beat",
         "not_good_for": "predicting a protein's fold: TM-scores sit near the floor of an ideal helix (0.24 on "
-                        "CAMEO ≤ 100); long chains (trained on ≤ 128 residues); anything that needs side chains. "
+                        "CAMEO ≤ 100); chains far outside its training lengths of 20-100 residues (peptides under "
+                        "~10 residues come out with compressed virtual bonds); anything that needs side chains. "
                         "Train a real model on a GPU with configs/pdb.yaml.",
     }
     atomic_write_text(args.out, json.dumps(card, indent=2, ensure_ascii=False) + "\n")
