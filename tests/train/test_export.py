@@ -4,50 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 
-from protein_rgdm.cli.app import main
-from protein_rgdm.config.train import TrainConfig
-from protein_rgdm.errors import InputError
 from protein_rgdm.artifacts.checkpoint import read_checkpoint
+from protein_rgdm.cli.app import main
+from protein_rgdm.errors import InputError
 from protein_rgdm.predict.checkpoint import load_for_inference
 from protein_rgdm.train.export import export_for_inference
-from tests.helpers import random_record
-
-TINY = dict(
-    model=dict(ns=8, nv=2, layers=2, knn=4, num_rbf=6, time_dim=8, edge_hidden=16, embedder=dict(kind="learned", dim=8, layers=1)),
-    optim=dict(lr=2e-3, warmup_steps=2),
-    data=dict(residue_budget=120, min_length=8),
-    max_steps=8,
-    checkpoint_every=100,
-    log_every=1,
-    ema_decay=0.5,
-    device="cpu",
-    num_threads=1,
-)  # fmt: skip
-
-pytestmark = pytest.mark.usefixtures("one_torch_thread")
+from protein_rgdm.train.run import run_training
 
 
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory) -> Path:
-    from protein_rgdm.train.run import run_training
-
-    root = tmp_path_factory.mktemp("trained")
-    rng = np.random.default_rng(1)
-    names = [f"c{i}_A" for i in range(5)]
-    for name in names:
-        random_record(name, int(rng.integers(12, 22)), rng).save(root / "chains" / f"{name}.npz")
-    (root / "train.csv").write_text("name\n" + "\n".join(names) + "\n")
-    threads = torch.get_num_threads()
-    try:
-        run_training(TrainConfig.model_validate(TINY), [root / "chains"], root / "train.csv", None, root / "train",
-                     progress=False)  # fmt: skip
-    finally:
-        torch.set_num_threads(threads)
-    return root / "train" / "checkpoint.pt"
+@pytest.fixture
+def trained(tmp_path, chains_dir, tiny_cfg) -> Path:
+    """A real training checkpoint (8 steps on the folder's tiny chains); EMA decay 0.5 so EMA != raw weights."""
+    run_training(tiny_cfg(ema_decay=0.5), [chains_dir], tmp_path / "train.csv", None, tmp_path / "train",
+                 progress=False)  # fmt: skip
+    return tmp_path / "train" / "checkpoint.pt"
 
 
 def test_export_keeps_the_ema_weights_and_drops_training_state(trained: Path, tmp_path: Path):
