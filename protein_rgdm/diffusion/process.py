@@ -101,12 +101,9 @@ class Diffusion:
     ) -> None:
         self.parametrisation: Parametrisation = build_parametrisation(prediction)
         self.weighting: ShellWeighting = build_shell_weighting(shell_weighting)
-        if not step_floor > 0:
-            raise ConfigError(f"loss.step_weighting_floor: must be positive, got {step_floor}")
         self.step_weighting_strategy: StepWeighting = build_step_weighting(step_weighting, step_floor)
         if not 0 <= clean_mode_noise < 1:
             raise ConfigError(f"clean_mode_noise: must lie in [0, 1), got {clean_mode_noise}")
-        self.step_floor = float(step_floor)
         self.clean_mode_noise = float(clean_mode_noise)
         self.x0_guard = x0_guard if x0_guard is not None else build_guard(X0GuardConfig())
         self.spacing = spacing if spacing is not None else build_spacing("progress")
@@ -151,6 +148,11 @@ class Diffusion:
     def step_weighting(self) -> str:
         """Name of the step weighting (``diffusion.loss.step_weighting``)."""
         return self.step_weighting_strategy.kind
+
+    @property
+    def step_floor(self) -> float:
+        """``diffusion.loss.step_weighting_floor`` (units of the loss)."""
+        return self.step_weighting_strategy.floor
 
     # ----- per-length tables ----------------------------------------------------------------
     def tables(self, n: int) -> tuple[np.ndarray, np.ndarray]:

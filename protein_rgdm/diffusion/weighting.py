@@ -106,6 +106,10 @@ class StepWeighting(abc.ABC):
     #: Config name (``loss.step_weighting``).
     kind: str
 
+    def __init__(self, floor: float) -> None:
+        #: ``loss.step_weighting_floor`` (units of the loss: Å² for ``x0`` / ``noise``); used by ``prior_error``.
+        self.floor = float(floor)
+
     @abc.abstractmethod
     def apply(self, weight: torch.Tensor, prior_error: Callable[[], torch.Tensor]) -> torch.Tensor:
         """(B,) per-chain weight → (B,) weight; ``prior_error()`` gives the (B,) loss of the prior-only denoiser at
@@ -120,11 +124,6 @@ class PriorErrorStepWeighting(StepWeighting):
 
     kind = "prior_error"
 
-    def __init__(self, floor: float) -> None:
-        if not floor > 0:
-            raise ConfigError(f"loss.step_weighting_floor: must be positive, got {floor}")
-        self.floor = float(floor)
-
     def apply(self, weight, prior_error):
         return weight / (prior_error() + self.floor)
 
@@ -133,9 +132,6 @@ class NoStepWeighting(StepWeighting):
     """``none``: the weight unchanged."""
 
     kind = "none"
-
-    def __init__(self, floor: float = 0.1) -> None:
-        self.floor = float(floor)  # kept for describe(); unused
 
     def apply(self, weight, prior_error):
         return weight
@@ -146,7 +142,10 @@ STEP_WEIGHTINGS: dict[str, type[StepWeighting]] = {c.kind: c for c in (PriorErro
 
 
 def build_step_weighting(kind: str, floor: float) -> StepWeighting:
-    """The step weighting named ``kind`` with its floor; an unknown name raises ``ConfigError`` naming the key."""
+    """The step weighting named ``kind`` with its floor; an unknown name or a floor ≤ 0 raises ``ConfigError``
+    naming the key."""
+    if not floor > 0:
+        raise ConfigError(f"loss.step_weighting_floor: must be positive, got {floor}")
     if kind not in STEP_WEIGHTINGS:
         raise ConfigError(f"loss.step_weighting: must be one of {', '.join(STEP_WEIGHTINGS)}, got {kind!r}")
     return STEP_WEIGHTINGS[kind](floor)
