@@ -15,8 +15,7 @@ import csv
 import json
 from pathlib import Path
 
-import torch
-
+from protein_rgdm.artifacts.checkpoint import read_checkpoint
 from protein_rgdm.fileio import atomic_write_text, sha256_file
 
 FIGURES = {  # card key: (aggregate.csv column, decimals)
@@ -56,7 +55,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
 
-    data = torch.load(args.checkpoint, map_location="cpu", weights_only=True)
+    data = read_checkpoint(args.checkpoint)
     meta = data["metadata"]
     card = {
         "name": args.checkpoint.stem,
